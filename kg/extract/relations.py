@@ -1,0 +1,318 @@
+"""The ``kg_relations`` spaCy component: typed relations from the dependency parse.
+
+Every rule walks the parse of one sentence and links two mentions from
+``doc.spans["kg_mentions"]``. Trigger words, titles and confidences come from
+the lexicon (``ontology/lexicon.json``); a rule proposes one or more candidate
+properties, and :mod:`kg.extract.resolve` keeps the first whose domain and range
+fit the resolved entity classes. Results land in ``doc._.kg_relations``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.mentions import MENTIONS_KEY, UNKNOWN
+from kg.ontology import load_lexicon
+
+__all__ = ["CandidateRelation", "RelationFinder"]
+
+_RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_INHERIT_DEPS = {"xcomp", "advcl", "conj", "pcomp", "acl"}
+_HYPOTHETICAL = {"deny", "reject", "rule", "consider", "mull", "explore", "rumor", "rumour", "plan", "weigh", "refuse", "fail"}
+_OPEN_SKIP = {"be", "have", "say", "tell", "do", "get", "become", "call", "see", "show"}
+
+if not Doc.has_extension("kg_relations"):
+    Doc.set_extension("kg_relations", default=None)
+
+
+@dataclass(frozen=True)
+class CandidateRelation:
+    """A relation between two mention spans, before entity resolution.
+
+    ``predicates`` lists candidate properties in order of preference; the first
+    one whose domain and range fit the entities' classes is kept.
+    """
+
+    subject: Span
+    predicates: tuple[str, ...]
+    object: Span
+    sentence: Span
+    rule: str
+    confidence: float
+    trigger: str | None = None
+    amount: str | None = None
+    date: str | None = None
+
+
+@Language.factory("kg_relations", default_config={"lexicon_path": None})
+def make_relation_finder(nlp: Language, name: str, lexicon_path: str | None) -> "RelationFinder":
+    """Build the relation finder from the lexicon (``ontology/lexicon.json`` by default)."""
+    return RelationFinder(name, lexicon=load_lexicon(lexicon_path))
+
+
+class RelationFinder:
+    """Find candidate relations in each sentence; see the module docstring."""
+
+    def __init__(self, name: str, *, lexicon: dict[str, Any]) -> None:
+        self.name = name
+        self.verbs: dict[str, dict[str, Any]] = lexicon["verbs"]
+        self.nouns: dict[str, dict[str, Any]] = lexicon["nouns"]
+        self.titles: dict[str, str] = lexicon["titles"]
+        self.title_modifiers: dict[str, str] = lexicon["title_modifiers"]
+        self.possessive_predicates = tuple(lexicon["possessive_predicates"])
+        self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
+        self.confidence: dict[str, float] = lexicon["confidence"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.kg_relations = list(self.find(doc))
+        return doc
+
+    # ------------------------------------------------------------------ arguments
+
+    def find(self, doc: Doc) -> Iterator[CandidateRelation]:
+        """Every candidate relation of ``doc``."""
+        mentions = list(doc.spans[MENTIONS_KEY])
+        at = {i: m for m in mentions for i in range(m.start, m.end)}
+        for sent in doc.sents:
+            yield from self._sentence(sent, at, mentions)
+
+    def _argument(self, token: Token, at: dict[int, Span], mentions: list[Span]) -> tuple[Span | None, bool]:
+        """The mention a token stands for, and whether it was reached through an anaphor."""
+        if token.i in at:
+            return at[token.i], False
+        lower = token.lower_
+        if lower in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+            return self._argument(token.head.head, at, mentions)
+        # "the startup Mistral AI": a noun whose compound/appos is a mention
+        for child in token.children:
+            if child.dep_ in ("appos",) and child.i in at:
+                return at[child.i], False
+        classes = self.anaphors.get(lower) if token.pos_ == "PRON" else None
+        if classes is None and token.pos_ == "NOUN" and any(c.lower_ in ("the", "this", "that") for c in token.children):
+            classes = self.anaphors.get(token.lemma_.lower())
+        if classes is None:
+            return None, False
+        sent_start = token.sent.start
+        earlier = [m for m in mentions if m.end <= token.i and m.label_ in classes]
+        # nearest compatible mention, in this sentence or the two before it
+        window = [m for m in earlier if m.sent.start >= sent_start or m.end > sent_start - 80]
+        return (window[-1], True) if window else (None, False)
+
+    def _arguments(self, tokens: list[Token], at: dict[int, Span], mentions: list[Span]) -> list[tuple[Span, bool]]:
+        found = []
+        for token in tokens:
+            for t in [token, *token.conjuncts]:
+                mention, anaphor = self._argument(t, at, mentions)
+                if mention is not None and all(mention != m for m, _ in found):
+                    found.append((mention, anaphor))
+        return found
+
+    @staticmethod
+    def _prep_objects(token: Token, preps: list[str]) -> list[Token]:
+        objects = []
+        for child in token.children:
+            if child.dep_ in ("prep", "agent", "dative") and child.lower_ in preps:
+                objects += [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+        return objects
+
+    @staticmethod
+    def _negated(token: Token) -> bool:
+        """Negated or hypothetical: 'did not acquire', 'denied plans to acquire'."""
+        for t in [token, *token.ancestors]:
+            if any(c.dep_ == "neg" for c in t.children) or (t is not token and t.lemma_.lower() in _HYPOTHETICAL):
+                return True
+            if t.dep_ not in _INHERIT_DEPS | {"ccomp"}:
+                break
+        return False
+
+    @staticmethod
+    def _subject_tokens(verb: Token, deps: set[str]) -> list[Token]:
+        """The verb's own subject, or the one it inherits from the verb it depends on."""
+        current = verb
+        for _ in range(3):
+            subjects = [c for c in current.children if c.dep_ in deps]
+            if subjects:
+                return subjects
+            # a subject the small parser attached as a left modifier ("Apple competes" as compound)
+            subjects = [c for c in current.children if c.dep_ in ("compound", "npadvmod") and c.i < current.i and c.pos_ in ("PROPN", "NOUN")]
+            if subjects:
+                return subjects
+            if current.dep_ in ("acl", "relcl") and current.head.pos_ in ("PROPN", "NOUN") and deps != _SUBJECT_DEPS:
+                return [current.head]  # "Siemens, having partnered with Nvidia": the noun it modifies
+            if current.dep_ == "pcomp" and current.head.dep_ == "prep":
+                current = current.head.head
+            elif current.dep_ in _INHERIT_DEPS and current.head.pos_ in ("VERB", "AUX"):
+                current = current.head
+            else:
+                break
+        return []
+
+    def _literals(self, token: Token, sent: Span) -> tuple[str | None, str | None]:
+        """The money amount and date tied to a trigger: in its subtree, else in its clause."""
+        amount = date = None
+        scope = list(token.subtree) if token.pos_ == "NOUN" else [c for c in token.subtree if c.head == token or c.head.head == token or c.head.head.head == token]
+        for t in scope:
+            if t.ent_type_ == "MONEY" and amount is None:
+                amount = self._ent_text(t)
+            if t.ent_type_ == "DATE" and date is None:
+                date = self._ent_text(t)
+        return amount, date
+
+    @staticmethod
+    def _ent_text(token: Token) -> str:
+        for ent in token.doc.ents:
+            if ent.start <= token.i < ent.end:
+                return ent.text
+        return token.text
+
+    # ------------------------------------------------------------------ rules
+
+    def _sentence(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+        for token in sent:
+            lemma = token.lemma_.lower()
+            if token.pos_ in ("VERB", "AUX") and token.tag_ != "MD":
+                yield from self._verb(token, self._verb_lemma(token), sent, at, mentions)
+            elif token.pos_ in ("NOUN", "PROPN") and lemma in self.nouns:
+                yield from self._noun(token, lemma, sent, at, mentions)
+            if token.lower_ == "based" and token.dep_ == "amod":
+                yield from self._x_based(token, sent, at)
+        yield from self._titles_and_possessives(sent, at, mentions)
+
+    @staticmethod
+    def _verb_lemma(token: Token) -> str:
+        """The verb's lemma, with a 'co-' prefix joined ('co-founded' gives 'co-found')."""
+        lemma = token.lemma_.lower()
+        doc = token.doc
+        if token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].lower_ == "co":
+            return f"co-{lemma}"
+        return lemma
+
+    def _make(self, subject: tuple[Span, bool], predicates: tuple[str, ...], obj: tuple[Span, bool], sent: Span,
+              rule: str, conf_key: str, trigger: str | None, literals: tuple[str | None, str | None]) -> CandidateRelation:
+        confidence = self.confidence[conf_key]
+        if subject[1] or obj[1]:
+            confidence *= self.confidence["anaphor_penalty"]
+        return CandidateRelation(subject[0], predicates, obj[0], sent, rule, round(confidence, 3), trigger, *literals)
+
+    def _verb(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+        if self._negated(verb):
+            return
+        entry = self.verbs.get(lemma)
+        if entry is None and lemma.startswith("co-"):
+            entry = self.verbs.get(lemma[3:])
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ == "nsubj" for c in verb.children))
+        if entry is None:
+            yield from self._open(verb, lemma, sent, at, mentions, passive)
+            return
+        particle = entry.get("particle")
+        if particle and not any(c.dep_ == "prt" and c.lower_ == particle for c in verb.children) and particle not in entry["preps"]:
+            return
+        preps = entry["preps"]
+        agent_objects = self._prep_objects(verb, ["by"])
+        if passive and not preps:
+            subjects = agent_objects
+            objects = [c for c in verb.children if c.dep_ == "nsubjpass"]
+            if verb.dep_ in ("acl", "relcl") and not objects:
+                objects = [verb.head]
+            rule = "verb_passive"
+        else:
+            subjects = self._subject_tokens(verb, _SUBJECT_DEPS if passive else {"nsubj"})
+            if passive and verb.dep_ in ("acl", "relcl") and not subjects:
+                subjects = [verb.head]
+            objects = self._prep_objects(verb, preps) if preps else [c for c in verb.children if c.dep_ in ("dobj", "attr")]
+            if lemma.endswith("found") or lemma == "co-found":
+                # "co-founded Y with A and B": A and B are founders too
+                subjects = subjects + self._prep_objects(verb, ["with"])
+            rule = "verb_relative" if verb.dep_ == "relcl" else "verb_passive" if passive else "verb"
+        if entry.get("inverse"):
+            subjects, objects = objects, subjects
+        literals = self._literals(verb, sent)
+        for subj in self._arguments(subjects, at, mentions):
+            for obj in self._arguments(objects, at, mentions):
+                if subj[0] != obj[0]:
+                    yield self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals)
+
+    def _open(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span], passive: bool) -> Iterator[CandidateRelation]:
+        """Subject-verb-object between two named mentions that no trigger maps: ``relatedTo``."""
+        if passive or lemma in _OPEN_SKIP or verb.pos_ != "VERB":
+            return
+        subjects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "nsubj"], at, mentions) if not a]
+        objects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "dobj"], at, mentions) if not a]
+        for subj in subjects:
+            for obj in objects:
+                if subj[0] != obj[0]:
+                    yield self._make(subj, ("relatedTo",), obj, sent, f"open:{lemma}", "open", lemma, (None, None))
+
+    def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+        """Nominal triggers: "Meta's $14.3 billion investment in Scale AI", "the acquisition of B by A"."""
+        entry = self.nouns[lemma]
+        subjects = [c for c in noun.children if c.dep_ == "poss"] + self._prep_objects(noun, ["by"])
+        if not subjects and noun.dep_ == "appos":
+            subjects = [noun.head]
+        elif not subjects and noun.dep_ == "attr":
+            subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
+        objects = self._prep_objects(noun, entry["preps"])
+        literals = self._literals(noun, sent)
+        for subj in self._arguments(subjects, at, mentions):
+            for obj in self._arguments(objects, at, mentions):
+                if subj[0] != obj[0]:
+                    yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
+
+    def _x_based(self, based: Token, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
+        """"the Paris-based startup Mistral AI": Mistral AI basedIn Paris."""
+        places = [at[c.i] for c in based.children if c.i in at]
+        head = based.head
+        while head.i not in at and head.dep_ in ("compound", "amod", "nmod") and head.head != head:
+            head = head.head
+        org = at.get(head.i)
+        if org is None:
+            org = next((at[c.i] for c in head.children if c.dep_ == "appos" and c.i in at), None)
+        for place in places:
+            if org is not None and org != place:
+                yield CandidateRelation(org, ("basedIn",), place, sent, "x_based", self.confidence["x_based"], "based")
+
+    def _title_property(self, title: Token) -> str | None:
+        prop = self.titles.get(title.lemma_.lower()) or self.titles.get(title.lower_)
+        if prop is None:
+            return None
+        for child in title.children:
+            modifier = self.title_modifiers.get(child.lemma_.lower())
+            if modifier and child.dep_ in ("amod", "compound"):
+                return modifier
+        return prop
+
+    def _titles_and_possessives(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+        seen: set[int] = set()
+        for mention in [m for m in mentions if m.sent == sent]:
+            root = mention.root
+            if root.i in seen:
+                continue
+            seen.add(root.i)
+            # "Gartner analyst Arun Chandrasekaran", "Meta CEO Mark Zuckerberg", "X, the chief executive of Y", "Y's CEO X"
+            titles = [c for c in root.children if c.dep_ in ("compound", "appos", "nmod") and c.i not in at]
+            if root.dep_ == "appos" and root.head.i not in at:
+                titles.append(root.head)
+            for title in titles:
+                prop = self._title_property(title)
+                if prop is None:
+                    continue
+                org_tokens = [c for c in title.children if c.dep_ in ("compound", "poss", "nmod") and c.i in at]
+                org_tokens += self._prep_objects(title, ["of", "at", "for", "with"])
+                for org, anaphor in self._arguments(org_tokens, at, mentions):
+                    if org != mention:
+                        yield self._make((mention, False), (prop,), (org, anaphor), sent, f"title:{title.lemma_.lower()}", "title", title.lemma_.lower(), (None, None))
+            # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
+            for owner, anaphor in self._arguments([c for c in root.children if c.dep_ == "poss"], at, mentions):
+                if owner != mention and not anaphor:
+                    yield self._make((owner, False), self.possessive_predicates, (mention, False), sent, "possessive", "possessive", None, (None, None))
+            # "Mobile, Alabama": a place in apposition to a place
+            if mention.label_ == "Place":
+                for child in root.children:
+                    outer = at.get(child.i)
+                    if child.dep_ == "appos" and outer is not None and outer.label_ == "Place" and outer != mention:
+                        yield self._make((mention, False), ("locatedIn",), (outer, False), sent, "place_apposition", "place_apposition", None, (None, None))

@@ -1,0 +1,251 @@
+"""Entity resolution: mentions become canonical, typed entities; candidates become relations.
+
+Inside a document, mentions that name the same thing are clustered (case and
+possessive variants, a surname with the full name, a short form with its
+long form, an acronym with the expansion the text introduces). Each cluster gets
+one class by vote (NER labels, name form, relation slots) and one canonical
+label. Across documents, the same canonical name is the same entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.mentions import MENTIONS_KEY, UNKNOWN
+from kg.extract.model import Entity, Relation, SourceDocument
+from kg.extract.relations import CandidateRelation
+from kg.ontology import property_signatures
+
+__all__ = ["entity_key", "resolve_document", "merge_documents", "DocumentEntities"]
+
+_CLASS_PRIORITY = ["Person", "Organization", "AIModel", "Product", "Place", "Event"]
+
+
+def entity_key(label: str) -> str:
+    """The identity of an entity across documents: its canonical label, normalised.
+
+    >>> entity_key("  Scale   AI ")
+    'scale ai'
+    """
+    text = unicodedata.normalize("NFKC", label)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@dataclass
+class DocumentEntities:
+    """What one document contributes: entities with their class votes, and relations."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    votes: dict[str, Counter[str]] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def _cluster(spans: list[Span], alias_suffixes: set[str]) -> list[list[int]]:
+    """Group mention indices that name the same entity."""
+    uf = _UnionFind(len(spans))
+    by_text: dict[str, int] = {}
+    for i, span in enumerate(spans):
+        key = entity_key(span.text)
+        if key in by_text:
+            uf.union(i, by_text[key])
+        else:
+            by_text[key] = i
+    texts = {key: spans[i] for key, i in by_text.items()}
+    # an acronym the text introduces: "Securities and Exchange Commission (SEC)"
+    for key, span in texts.items():
+        doc = span.doc
+        if span.end + 2 < len(doc) and doc[span.end].text == "(" and doc[span.end + 2].text == ")":
+            acronym = doc[span.end + 1].text
+            initials = "".join(t.text[0] for t in span if t.text[:1].isupper())
+            if acronym.isupper() and acronym == initials and entity_key(acronym) in by_text:
+                uf.union(by_text[entity_key(acronym)], by_text[key])
+    for short_key, short in texts.items():
+        short_tokens = [t.text for t in short]
+        # a short form with its long form: "Mistral" and "Mistral AI"
+        for long_key, long in texts.items():
+            rest = [t.text for t in long][len(short_tokens):]
+            if long_key != short_key and [t.text for t in long][: len(short_tokens)] == short_tokens and rest and all(r in alias_suffixes for r in rest):
+                uf.union(by_text[short_key], by_text[long_key])
+        # a surname with the full name: "Wang" and "Alexandr Wang"
+        if len(short) == 1:
+            full = {k for k, s in texts.items() if len(s) > 1 and s.label_ == "Person" and s[-1].text == short.text}
+            if len(full) == 1:
+                uf.union(by_text[short_key], by_text[full.pop()])
+    groups: dict[int, list[int]] = {}
+    for i in range(len(spans)):
+        groups.setdefault(uf.find(i), []).append(i)
+    return list(groups.values())
+
+
+def _choose_class(votes: Counter[str]) -> str:
+    known = {c: v for c, v in votes.items() if c != UNKNOWN}
+    if not known:
+        return UNKNOWN
+    if "AIModel" in known:
+        # AIModel refines Product: the family's weight decides, AIModel wins within it
+        known["AIModel"] += known.pop("Product", 0)
+    best = max(known.values())
+    return next(c for c in _CLASS_PRIORITY if known.get(c) == best)
+
+
+def _canonical_label(spans: list[Span]) -> str:
+    counts = Counter(re.sub(r"\s+", " ", s.text).strip() for s in spans)
+    return max(counts, key=lambda text: (len(text.split()), counts[text], len(text)))
+
+
+def _pick_predicate(candidate: CandidateRelation, subject_cls: str, object_cls: str) -> str | None:
+    signatures = property_signatures()
+    for name in candidate.predicates:
+        if signatures[name].accepts(subject_cls, object_cls):
+            return name
+    return None
+
+
+def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[CandidateRelation],
+                 cluster_of: dict[tuple[int, int], int], weights: dict[str, float]) -> list[Counter[str]]:
+    """Class evidence per cluster.
+
+    The NER labels of a cluster's mentions count 1 in all; then the argument
+    slots of single-property relations ("launched X": X is a Product), the
+    partner of a symmetric relation (competitors are usually of one kind) and
+    possession by an organisation ("OpenAI's GPT Pro") add their weights.
+    """
+    votes = []
+    for members in clusters:
+        labels = Counter(spans[i].label_ for i in members if spans[i].label_ != UNKNOWN)
+        total = sum(labels.values())
+        votes.append(Counter({c: n / total for c, n in labels.items()}))
+    signatures = property_signatures()
+    def cluster(span: Span) -> int:
+        return cluster_of[(span.start, span.end)]
+    for cand in candidates:
+        if len(cand.predicates) != 1:
+            continue
+        sig = signatures[cand.predicates[0]]
+        for span, allowed in ((cand.subject, sig.domain), (cand.object, sig.range)):
+            if len(allowed) == 1:
+                votes[cluster(span)][next(iter(allowed))] += weights["relation_slot"]
+    preliminary = [_choose_class(v) for v in votes]
+    for cand in candidates:
+        s, o = cluster(cand.subject), cluster(cand.object)
+        if len(cand.predicates) == 1 and signatures[cand.predicates[0]].symmetric:
+            for this, other in ((s, o), (o, s)):
+                if preliminary[other] != UNKNOWN:
+                    votes[this][preliminary[other]] += weights["symmetric_partner"]
+        elif cand.rule == "possessive" and preliminary[s] != "Person":
+            votes[o]["Product"] += weights["possessed_by_organization"]
+    return votes
+
+
+def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any]) -> DocumentEntities:
+    """Turn one processed spaCy ``Doc`` into canonical entities and typed relations."""
+    spans = list(doc.spans[MENTIONS_KEY])
+    candidates: list[CandidateRelation] = doc._.kg_relations or []
+    clusters = _cluster(spans, set(lexicon["alias_suffixes"]))
+    cluster_of = {(spans[i].start, spans[i].end): c for c, members in enumerate(clusters) for i in members}
+    class_votes = _class_votes(spans, clusters, candidates, cluster_of, lexicon["class_votes"])
+    result = DocumentEntities()
+    keys: dict[int, str] = {}
+    classes: dict[int, str] = {}
+    for c, members in enumerate(clusters):
+        votes = class_votes[c]
+        cls = _choose_class(votes)
+        if cls == UNKNOWN:
+            continue
+        label = _canonical_label([spans[i] for i in members])
+        key = entity_key(label)
+        entity = result.entities.setdefault(key, Entity(key=key, label=label, cls=cls, documents={source.id}))
+        entity.aliases.update(re.sub(r"\s+", " ", spans[i].text).strip() for i in members)
+        entity.aliases.discard(entity.label)
+        result.votes.setdefault(key, Counter()).update({k: v for k, v in votes.items() if k != UNKNOWN})
+        entity.cls = _choose_class(result.votes[key])
+        keys[c], classes[c] = key, cls
+    seen: dict[tuple[str, str, str, int], Relation] = {}
+    for cand in candidates:
+        s, o = cluster_of[(cand.subject.start, cand.subject.end)], cluster_of[(cand.object.start, cand.object.end)]
+        if s not in keys or o not in keys or keys[s] == keys[o]:
+            continue
+        predicate = _pick_predicate(cand, classes[s], classes[o])
+        if predicate is None:
+            continue
+        relation = Relation(
+            subject=keys[s], predicate=predicate, object=keys[o], doc_id=source.id,
+            evidence=cand.sentence.text, start_char=cand.sentence.start_char, end_char=cand.sentence.end_char,
+            confidence=cand.confidence, rule=cand.rule, trigger=cand.trigger, amount=cand.amount, date=cand.date,
+        )
+        ident = (relation.subject, predicate, relation.object, relation.start_char)
+        if property_signatures()[predicate].symmetric:
+            ident = (*sorted((relation.subject, relation.object)), predicate, relation.start_char)  # type: ignore[assignment]
+        if ident not in seen or seen[ident].confidence < relation.confidence:
+            seen[ident] = relation
+    result.relations = list(seen.values())
+    result.relations += _name_prefix_units(clusters, spans, keys, classes, source, lexicon)
+    return result
+
+
+def _name_prefix_units(clusters: list[list[int]], spans: list[Span], keys: dict[int, str], classes: dict[int, str],
+                       source: SourceDocument, lexicon: dict[str, Any]) -> list[Relation]:
+    """"Meta Superintelligence Labs" is part of "Meta": an organisation named after another plus a unit word."""
+    units = set(lexicon["unit_words"])
+    orgs = {c: [spans[i] for i in clusters[c]] for c in keys if classes[c] == "Organization"}
+    relations = []
+    for c, members in orgs.items():
+        longest = max(members, key=len)
+        if len(longest) < 3 or longest[-1].text not in units:
+            continue
+        for parent, parent_members in orgs.items():
+            if parent == c:
+                continue
+            prefix = [t.text for t in max(parent_members, key=len)]
+            if [t.text for t in longest][: len(prefix)] == prefix and len(longest) > len(prefix) + 1:
+                sent = longest.sent
+                relations.append(Relation(
+                    subject=keys[c], predicate="partOf", object=keys[parent], doc_id=source.id,
+                    evidence=sent.text, start_char=sent.start_char, end_char=sent.end_char,
+                    confidence=lexicon["confidence"]["name_prefix"], rule="name_prefix",
+                ))
+    return relations
+
+
+def merge_documents(parts: Iterable[tuple[SourceDocument, DocumentEntities]]) -> tuple[dict[str, Entity], list[Relation]]:
+    """Merge per-document results: one entity per key, its class voted over all documents.
+
+    Relations whose arguments no longer fit the property once the classes are
+    merged are dropped, so every relation kept respects domain and range.
+    """
+    entities: dict[str, Entity] = {}
+    votes: dict[str, Counter[str]] = {}
+    relations: list[Relation] = []
+    for _, part in parts:
+        for key, local in part.entities.items():
+            entity = entities.setdefault(key, Entity(key=key, label=local.label, cls=local.cls))
+            entity.aliases |= local.aliases
+            entity.documents |= local.documents
+            votes.setdefault(key, Counter()).update(part.votes[key])
+        relations += part.relations
+    for key, entity in entities.items():
+        entity.cls = _choose_class(votes[key])
+        entity.aliases.discard(entity.label)
+    signatures = property_signatures()
+    kept = [r for r in relations if signatures[r.predicate].accepts(entities[r.subject].cls, entities[r.object].cls)]
+    return entities, kept

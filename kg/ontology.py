@@ -1,0 +1,112 @@
+"""Access to the project's ontology files: ``ontology/kg.ttl``, ``shapes.ttl`` and ``lexicon.json``.
+
+>>> sig = property_signatures()["launched"]
+>>> sig.accepts("Organization", "AIModel")
+True
+>>> sig.accepts("Person", "Place")
+False
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDFS
+
+from kg.namespace import KG
+
+__all__ = [
+    "ONTOLOGY_DIR",
+    "ontology_graph",
+    "shapes_graph",
+    "load_lexicon",
+    "PropertySignature",
+    "property_signatures",
+    "superclasses",
+]
+
+#: Folder of kg.ttl, shapes.ttl and lexicon.json; ``KG_ONTOLOGY_DIR`` overrides it.
+ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY_DIR", Path(__file__).resolve().parent.parent / "ontology"))
+
+
+@cache
+def ontology_graph() -> Graph:
+    """The OWL ontology as an rdflib graph (parsed once)."""
+    return Graph().parse(ONTOLOGY_DIR / "kg.ttl", format="turtle")
+
+
+@cache
+def shapes_graph() -> Graph:
+    """The SHACL shapes as an rdflib graph (parsed once)."""
+    return Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+
+
+def load_lexicon(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The extraction lexicon (trigger words, titles, class hints) as a dict."""
+    with open(path or ONTOLOGY_DIR / "lexicon.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _local(term: URIRef) -> str:
+    return str(term).rsplit("#", 1)[-1]
+
+
+@cache
+def superclasses(cls: str) -> frozenset[str]:
+    """``cls`` and every kg class above it (``AIModel`` gives ``AIModel`` and ``Product``)."""
+    graph = ontology_graph()
+    found = {cls}
+    for parent in graph.transitive_objects(KG[cls], RDFS.subClassOf):
+        if str(parent).startswith(str(KG._NS)):
+            found.add(_local(parent))
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class PropertySignature:
+    """Domain and range of a relation property, as sets of class local names (empty: any)."""
+
+    name: str
+    domain: frozenset[str]
+    range: frozenset[str]
+    symmetric: bool
+
+    def accepts(self, subject_cls: str, object_cls: str) -> bool:
+        """Whether a subject and object of these classes fit the domain and range."""
+        return _fits(subject_cls, self.domain) and _fits(object_cls, self.range)
+
+
+def _fits(cls: str, allowed: frozenset[str]) -> bool:
+    return not allowed or bool(superclasses(cls) & allowed)
+
+
+def _classes(graph: Graph, node: Any) -> frozenset[str]:
+    if node is None:
+        return frozenset()
+    union = graph.value(node, OWL.unionOf)
+    members = Collection(graph, union) if union is not None else [node]
+    return frozenset(_local(m) for m in members)
+
+
+@cache
+def property_signatures() -> dict[str, PropertySignature]:
+    """Every object property of the ontology with its domain, range and symmetry."""
+    graph = ontology_graph()
+    signatures = {}
+    for prop in graph.subjects(RDFS.subPropertyOf, KG.relatedTo):
+        name = _local(prop)
+        signatures[name] = PropertySignature(
+            name=name,
+            domain=_classes(graph, graph.value(prop, RDFS.domain)),
+            range=_classes(graph, graph.value(prop, RDFS.range)),
+            symmetric=(prop, None, OWL.SymmetricProperty) in graph,
+        )
+    signatures["relatedTo"] = PropertySignature("relatedTo", frozenset(), frozenset(), False)
+    return signatures

@@ -1,0 +1,53 @@
+"""The kg_mentions component: clean spans, junk rejected, classes from the name's form."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.mentions import MENTIONS_KEY
+
+
+def _mentions(nlp, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    return {span.text: span.label_ for span in doc.spans[MENTIONS_KEY]}
+
+
+def test_mentions_drop_possessive_and_determiners(nlp):
+    found = _mentions(nlp, "Tim Cook's plan surprised the United Nations.")
+    assert "Tim Cook" in found and "Tim Cook's" not in found
+    assert "United Nations" in found and "the United Nations" not in found
+
+
+def test_mentions_reject_common_acronyms_and_pronouns(nlp):
+    found = _mentions(nlp, "The API lets developers use AI. It was built by Nvidia.")
+    assert "API" not in found and "AI" not in found and "It" not in found
+
+
+def test_mentions_versioned_names_are_products(nlp):
+    found = _mentions(nlp, "The phone maker compared the Pixel 9 Pro with the Galaxy S24.")
+    assert found.get("Pixel 9 Pro") in ("Product", "AIModel")
+
+
+def test_mentions_versioned_names_in_ai_text_are_ai_models(nlp):
+    found = _mentions(nlp, "The new language model beat Llama 3.1 and Mixtral 8x7B on every benchmark.")
+    assert found.get("Llama 3.1") == "AIModel"
+
+
+def test_mentions_organisational_suffix_makes_an_organization(nlp):
+    found = _mentions(nlp, "Engineers at Acme Robotics Labs met investors in Denver.")
+    assert found.get("Acme Robotics Labs") == "Organization"
+
+
+def test_mentions_dates_are_not_versioned_names(nlp):
+    found = _mentions(nlp, "Contoso shipped the update on April 8.")
+    assert "April 8" not in found
+
+
+@pytest.mark.parametrize("text", ["", "   \n  ", "12345"])
+def test_mentions_empty_or_numeric_text_gives_nothing(nlp, text):
+    assert _mentions(nlp, text) == {}
+
+
+def test_line_breaks_split_headlines_from_body(nlp):
+    doc = nlp("Big News For Acme\nAcme bought Initech in May.")
+    assert [s.text.strip() for s in doc.sents][0] == "Big News For Acme"

@@ -1,0 +1,77 @@
+"""Relation patterns on general sentences: each rule family, negation, and domain/range checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import SourceDocument, extract
+
+
+def _triples(nlp, text: str) -> set[tuple[str, str, str]]:
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    label = {k: e.label for k, e in result.entities.items()}
+    return {(label[r.subject], r.predicate, label[r.object]) for r in result.relations}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Microsoft acquired GitHub in 2018.", ("Microsoft", "acquired", "GitHub")),
+        ("GitHub was acquired by Microsoft in 2018.", ("Microsoft", "acquired", "GitHub")),
+        ("Microsoft's acquisition of GitHub closed in 2018.", ("Microsoft", "acquired", "GitHub")),
+        ("Amazon invested in Anthropic last year.", ("Amazon", "investedIn", "Anthropic")),
+        ("Google's $2 billion investment in Anthropic was announced on Friday.", ("Google", "investedIn", "Anthropic")),
+        ("Apple competes with Samsung in smartphones.", ("Apple", "competesWith", "Samsung")),
+        ("Siemens partnered with Nvidia on factory software.", ("Siemens", "partneredWith", "Nvidia")),
+        ("Tesla is headquartered in Austin.", ("Tesla", "basedIn", "Austin")),
+        ("Jensen Huang founded Nvidia in 1993.", ("Jensen Huang", "founded", "Nvidia")),
+        ("Morgan Stanley analyst Erik Woodring raised his target.", ("Erik Woodring", "worksFor", "Morgan Stanley")),
+    ],
+)
+def test_relations_rule_families(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_coordination_gives_one_relation_per_conjunct(nlp):
+    triples = _triples(nlp, "Microsoft competes with Google and Amazon in cloud computing.")
+    assert {("Microsoft", "competesWith", "Google"), ("Microsoft", "competesWith", "Amazon")} <= triples
+
+
+def test_relations_negated_statements_give_nothing(nlp):
+    triples = _triples(nlp, "Microsoft did not acquire GitHub.")
+    assert not any(p == "acquired" for _, p, _ in triples)
+
+
+def test_relations_never_link_an_entity_called_it(nlp):
+    result = extract([SourceDocument("t", "It acquired GitHub.", "t")], nlp)
+    assert all(e.label.lower() != "it" for e in result.entities.values())
+
+
+def test_relations_respect_domain_and_range(nlp):
+    from kg.ontology import property_signatures
+
+    result = extract([SourceDocument("t", "Paris acquired Berlin. Microsoft acquired GitHub.", "t")], nlp)
+    for r in result.relations:
+        sig = property_signatures()[r.predicate]
+        assert sig.accepts(result.entities[r.subject].cls, result.entities[r.object].cls)
+
+
+def test_relations_carry_evidence_offsets_and_amounts(nlp):
+    text = "Shares rose.\nGoogle's $2 billion investment in Anthropic was announced on Friday."
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    (rel,) = [r for r in result.relations if r.predicate == "investedIn"]
+    assert text[rel.start_char:rel.end_char] == rel.evidence
+    assert rel.amount == "$2 billion"
+    assert 0 < rel.confidence <= 1
+
+
+def test_resolution_merges_surname_with_full_name(nlp):
+    result = extract([SourceDocument("t", "Satya Nadella spoke on Monday. Nadella said Microsoft would grow.", "t")], nlp)
+    people = [e for e in result.entities.values() if e.cls == "Person"]
+    assert [(p.label, sorted(p.aliases)) for p in people] == [("Satya Nadella", ["Nadella"])]
+
+
+def test_resolution_same_name_in_two_documents_is_one_entity(nlp):
+    docs = [SourceDocument("a", "Microsoft acquired GitHub.", "a"), SourceDocument("b", "Microsoft hired engineers.", "b")]
+    result = extract(docs, nlp)
+    assert result.entities["microsoft"].documents == {"a", "b"}

@@ -1,0 +1,71 @@
+"""The ontology, the SHACL shapes and the Python vocabulary agree."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.namespace import KG, RELATION_PROPERTIES
+from kg.ontology import ontology_graph, property_signatures, shapes_graph
+
+FIXED_CLASSES = ["Organization", "Person", "Place", "Product", "AIModel", "Document"]
+FIXED_PROPERTIES = [
+    "launched", "developed", "investedIn", "acquired", "founded", "leads", "worksFor", "partOf",
+    "partneredWith", "competesWith", "basedIn", "locatedIn", "livesIn", "availableOn", "killed", "relatedTo",
+]
+
+
+def test_ontology_declares_every_python_term():
+    graph = ontology_graph()
+    declared = {s for s in graph.subjects(RDF.type, None) if str(s).startswith(str(KG._NS))}
+    python_terms = {KG[name] for name in KG.__annotations__}
+    assert declared == python_terms
+
+
+def test_vocabulary_rejects_unknown_terms():
+    with pytest.raises(AttributeError):
+        KG.lauched  # noqa: B018 - a typo must fail
+
+
+@pytest.mark.parametrize("name", FIXED_CLASSES)
+def test_ontology_fixed_classes_are_aligned_with_schema_org_or_prov(name):
+    graph = ontology_graph()
+    assert (KG[name], RDF.type, OWL.Class) in graph
+    parents = {str(p) for p in graph.objects(KG[name], RDFS.subClassOf)}
+    assert any(p.startswith(("https://schema.org/", "http://www.w3.org/ns/prov#", str(KG._NS))) for p in parents)
+
+
+def test_ontology_aimodel_is_a_product():
+    assert (KG.AIModel, RDFS.subClassOf, KG.Product) in ontology_graph()
+
+
+@pytest.mark.parametrize("name", FIXED_PROPERTIES)
+def test_ontology_properties_have_label_comment_domain_range(name):
+    graph = ontology_graph()
+    prop = KG[name]
+    assert (prop, RDF.type, OWL.ObjectProperty) in graph
+    assert graph.value(prop, RDFS.label) is not None
+    assert graph.value(prop, RDFS.comment) is not None
+    if name != "relatedTo":
+        assert graph.value(prop, RDFS.domain) is not None and graph.value(prop, RDFS.range) is not None
+        assert (prop, RDFS.subPropertyOf, KG.relatedTo) in graph
+
+
+def test_ontology_symmetric_properties():
+    symmetric = {name for name, sig in property_signatures().items() if sig.symmetric}
+    assert symmetric == {"partneredWith", "competesWith"}
+
+
+def test_property_signature_reads_unions_and_subclasses():
+    developed = property_signatures()["developed"]
+    assert developed.domain == {"Organization", "Person"}
+    assert developed.accepts("Person", "AIModel")
+    assert not developed.accepts("Place", "Product")
+
+
+def test_shapes_cover_every_relation_property():
+    shapes = shapes_graph()
+    sh = "http://www.w3.org/ns/shacl#"
+    targeted = set(shapes.objects(None, URIRef(sh + "targetSubjectsOf")))
+    assert targeted == {p for n, p in RELATION_PROPERTIES.items() if n != "relatedTo"}
