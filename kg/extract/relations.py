@@ -65,6 +65,9 @@ class RelationFinder:
         self.titles: dict[str, str] = lexicon["titles"]
         self.title_modifiers: dict[str, str] = lexicon["title_modifiers"]
         self.possessive_predicates = tuple(lexicon["possessive_predicates"])
+        self.title_fallbacks = tuple(lexicon["title_fallbacks"])
+        self.modifier_predicates = tuple(lexicon["modifier_predicates"])
+        self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
         self.confidence: dict[str, float] = lexicon["confidence"]
 
@@ -225,6 +228,9 @@ class RelationFinder:
             if passive and verb.dep_ in ("acl", "relcl") and not subjects:
                 subjects = [verb.head]
             objects = self._prep_objects(verb, preps) if preps else [c for c in verb.children if c.dep_ in ("dobj", "attr")]
+            if not objects and not preps:
+                # "Ruby shot and mortally wounded Oswald": the object of the coordinated verb
+                objects = [c for conj in verb.conjuncts if conj.i > verb.i for c in conj.children if c.dep_ == "dobj"][:1]
             if lemma.endswith("found") or lemma == "co-found":
                 # "co-founded Y with A and B": A and B are founders too
                 subjects = subjects + self._prep_objects(verb, ["with"])
@@ -251,7 +257,7 @@ class RelationFinder:
     def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
         """Nominal triggers: "Meta's $14.3 billion investment in Scale AI", "the acquisition of B by A"."""
         entry = self.nouns[lemma]
-        subjects = [c for c in noun.children if c.dep_ == "poss"] + self._prep_objects(noun, ["by"])
+        subjects = [c for c in noun.children if c.dep_ in ("poss", "compound") and c.i < noun.i] + self._prep_objects(noun, ["by"])
         if not subjects and noun.dep_ == "appos":
             subjects = [noun.head]
         elif not subjects and noun.dep_ == "attr":
@@ -305,14 +311,50 @@ class RelationFinder:
                 org_tokens += self._prep_objects(title, ["of", "at", "for", "with"])
                 for org, anaphor in self._arguments(org_tokens, at, mentions):
                     if org != mention:
-                        yield self._make((mention, False), (prop,), (org, anaphor), sent, f"title:{title.lemma_.lower()}", "title", title.lemma_.lower(), (None, None))
+                        yield self._make((mention, False), (prop, *self.title_fallbacks), (org, anaphor), sent, f"title:{title.lemma_.lower()}", "title", title.lemma_.lower(), (None, None))
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
             for owner, anaphor in self._arguments([c for c in root.children if c.dep_ == "poss"], at, mentions):
                 if owner != mention and not anaphor:
                     yield self._make((owner, False), self.possessive_predicates, (mention, False), sent, "possessive", "possessive", None, (None, None))
-            # "Mobile, Alabama": a place in apposition to a place
-            if mention.label_ == "Place":
-                for child in root.children:
-                    outer = at.get(child.i)
-                    if child.dep_ == "appos" and outer is not None and outer.label_ == "Place" and outer != mention:
-                        yield self._make((mention, False), ("locatedIn",), (outer, False), sent, "place_apposition", "place_apposition", None, (None, None))
+            # "Brian Michaud of Millinocket", "Greg Thayer of the Forest Service", "Kassala in eastern Sudan"
+            for prep in (c for c in root.children if c.dep_ == "prep" and c.lower_ in self.prepositions):
+                for obj, anaphor in self._arguments([g for g in prep.children if g.dep_ == "pobj"], at, mentions):
+                    if obj != mention and not anaphor:
+                        yield self._make((mention, False), tuple(self.prepositions[prep.lower_]), (obj, False), sent, f"preposition:{prep.lower_}", "preposition", prep.lower_, (None, None))
+            # "the U.S. Congress", "Houston Mayor X" parsed as modifiers: a place modifying a name
+            head = root.head
+            if root.dep_ in ("compound", "nmod", "npadvmod") and head.i in at and at[head.i] != mention and mention.label_ == "Place":
+                yield self._make((at[head.i], False), self.modifier_predicates, (mention, False), sent, "modifier", "modifier", None, (None, None))
+        yield from self._place_pairs(sent, at, mentions)
+        yield from self._dateline(sent, at)
+
+    def _dateline(self, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
+        """A news dateline, "NEW YORK (AP)": the agency in brackets is based in the place before it."""
+        doc = sent.doc
+        place = at.get(sent.start)
+        if place is None or place.label_ != "Place":
+            continue_at = None
+        else:
+            continue_at = place.end
+        if continue_at is None or continue_at + 2 >= len(doc) or doc[continue_at].text != "(":
+            return
+        agency = at.get(continue_at + 1)
+        if agency is not None and agency.end < len(doc) and doc[agency.end].text == ")":
+            yield CandidateRelation(agency, ("basedIn",), place, sent, "dateline", self.confidence["dateline"], None)
+
+    def _place_pairs(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+        """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""
+        doc = sent.doc
+        for mention in (m for m in mentions if m.sent == sent and m.label_ == "Place"):
+            if mention.end + 1 >= len(doc) or doc[mention.end].text != ",":
+                continue
+            outer = at.get(mention.end + 1)
+            if outer is None or outer.label_ != "Place" or outer.start != mention.end + 1:
+                continue
+            after = doc[outer.end] if outer.end < len(doc) else None
+            before = doc[mention.start - 1] if mention.start > 0 else None
+            in_list = (after is not None and after.text == "," and (outer.end + 1 < len(doc) and (outer.end + 1 in at or doc[outer.end + 1].lower_ in ("and", "or")))) \
+                or (after is not None and after.lower_ in ("and", "or")) \
+                or (before is not None and before.text == "," and mention.start - 2 in at)
+            if not in_list:
+                yield self._make((mention, False), ("locatedIn",), (outer, False), sent, "place_pair", "place_pair", None, (None, None))
