@@ -11,6 +11,7 @@ label a class local name (``Organization`` ...) or ``Unknown``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from spacy.language import Language
@@ -28,7 +29,7 @@ UNKNOWN = "Unknown"
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
 _HYPHEN_VERSION = re.compile(r"^[A-Z][\w]*-\d+(\.\d+)*[a-z]?$")
 _LEADING_DROP_TAGS = {"DT", "PRP$", "WDT", "WP", "WRB", "MD", "VB", "VBD", "VBP", "VBZ", "IN", "CC", "RB", "POS"}
-_TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH"}
+_TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH", "VB", "VBD", "VBZ", "VBP", "VBG", "MD", "TO"}
 
 
 @Language.component("kg_line_breaks")
@@ -63,7 +64,7 @@ class MentionFinder:
         self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
         self.proper_noun_chunks = proper_noun_chunks
         self.matcher = Matcher(nlp.vocab)
-        name_token = {"TAG": {"IN": ["NNP", "NNPS"]}, "IS_TITLE": True}
+        name_token = {"POS": "PROPN", "IS_TITLE": True}
         version = {"TEXT": {"REGEX": _VERSION.pattern}}
         modifier = {"TEXT": {"IN": ["Pro", "Max", "Mini", "Ultra", "Plus", "Flash", "Turbo", "Lite", "Nano", "Opus", "Sonnet", "Haiku"]}, "OP": "?"}
         name_part = {"TAG": "NNP", "ENT_TYPE": {"NOT_IN": ["DATE", "TIME", "MONEY", "CARDINAL"]}}
@@ -71,7 +72,14 @@ class MentionFinder:
             [name_part, {**name_part, "OP": "*"}, version, modifier],
             [{"TEXT": {"REGEX": _HYPHEN_VERSION.pattern}}, modifier],
         ])
-        self.matcher.add("PROPER", [[name_token, {"TAG": {"IN": ["NNP", "NNPS"]}, "OP": "*"}]])
+        # a capitalised common noun inside a sentence is a name the tagger missed ("Gulfstone chief executive")
+        titled_noun = {"POS": "NOUN", "IS_TITLE": True, "IS_SENT_START": False}
+        self.matcher.add("PROPER", [[name_token, {"POS": "PROPN", "OP": "*"}], [titled_noun, {"POS": "PROPN", "OP": "*"}]])
+        # "Jefferies analyst Callum Reid": the capitalised word before a job title and a person
+        titles = [t for t in lexicon["titles"] if " " not in t]
+        self.matcher.add("EMPLOYER", [[{"IS_TITLE": True, "POS": {"IN": ["NOUN", "PROPN"]}}, {"LOWER": {"IN": titles}}, {"ENT_TYPE": "PERSON"}]])
+        # a capitalised noun opening a sentence: a name only if the document uses it as one elsewhere
+        self.matcher.add("SENT_START", [[{"IS_TITLE": True, "POS": "NOUN", "IS_SENT_START": True}]])
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[MENTIONS_KEY] = self.find(doc)
@@ -88,20 +96,67 @@ class MentionFinder:
             span = self.clean(ent)
             if span is not None:
                 candidates.append(Span(doc, span.start, span.end, label=self.refine(span, cls)))
-        versioned, proper = [], []
+        versioned, proper, tentative = [], [], []
         for match_id, start, end in self.matcher(doc):
+            rule = doc.vocab.strings[match_id]
+            if rule == "EMPLOYER":
+                end = start + 1
             span = self.clean(doc[start:end])
             if span is None:
                 continue
-            if doc.vocab.strings[match_id] == "VERSIONED":
+            if rule == "VERSIONED":
                 versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
+            elif rule == "EMPLOYER":
+                candidates.append(Span(doc, span.start, span.end, label="Organization"))
+            elif rule == "SENT_START":
+                tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
             elif self.proper_noun_chunks:
                 proper.append(Span(doc, span.start, span.end, label=self.refine(span, UNKNOWN)))
         # versioned names win over NER spans, NER spans over bare proper-noun chunks
         chosen = filter_spans(versioned + candidates)
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
-        return sorted(chosen, key=lambda s: s.start)
+        taken = {i for span in chosen for i in range(span.start, span.end)}
+        chosen += [s for s in tentative if s.start not in taken]
+        spans = self.propagate_labels(self.trim_headlines(sorted(chosen, key=lambda s: s.start)))
+        tentative_starts = {s.start for s in tentative}
+        return [s for s in spans if not (s.start in tentative_starts and s.label_ == UNKNOWN)]
+
+    @staticmethod
+    def is_headline(sent: Span) -> bool:
+        """A title-case line ("Meta Bets on a Closed Model as Muse Spark Makes Its Debut")."""
+        words = [t for t in sent if t.is_alpha and not t.is_stop]
+        return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words) and not sent.text.rstrip().endswith(".")
+
+    def trim_headlines(self, spans: list[Span]) -> list[Span]:
+        """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta")."""
+        headline = {sent.start for sent in spans[0].doc.sents if self.is_headline(sent)} if spans else set()
+        body = {span.text for span in spans if span.sent.start not in headline}
+        if not headline or not body:
+            return spans
+        kept = []
+        for span in spans:
+            if span.sent.start not in headline:
+                kept.append(span)
+                continue
+            for end in range(span.end, span.start, -1):
+                if span.doc[span.start:end].text in body:
+                    kept.append(Span(span.doc, span.start, end, label=span.label_))
+                    break
+        return kept
+
+    @staticmethod
+    def propagate_labels(spans: list[Span]) -> list[Span]:
+        """Give an unlabelled mention the most common label of the same name elsewhere in the document."""
+        votes: dict[str, Counter[str]] = {}
+        for span in spans:
+            if span.label_ != UNKNOWN:
+                votes.setdefault(span.text, Counter())[span.label_] += 1
+        return [
+            Span(span.doc, span.start, span.end, label=votes[span.text].most_common(1)[0][0])
+            if span.label_ == UNKNOWN and span.text in votes else span
+            for span in spans
+        ]
 
     def clean(self, span: Span) -> Span | None:
         """Trim a candidate span to the name itself, or ``None`` when it is junk."""

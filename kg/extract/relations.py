@@ -9,7 +9,7 @@ fit the resolved entity classes. Results land in ``doc._.kg_relations``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 from spacy.language import Language
@@ -47,6 +47,7 @@ class CandidateRelation:
     trigger: str | None = None
     amount: str | None = None
     date: str | None = None
+    class_votes: bool = True
 
 
 @Language.factory("kg_relations", default_config={"lexicon_path": None})
@@ -62,6 +63,7 @@ class RelationFinder:
         self.name = name
         self.verbs: dict[str, dict[str, Any]] = lexicon["verbs"]
         self.nouns: dict[str, dict[str, Any]] = lexicon["nouns"]
+        self.adjectives: dict[str, dict[str, Any]] = lexicon["adjectives"]
         self.titles: dict[str, str] = lexicon["titles"]
         self.title_modifiers: dict[str, str] = lexicon["title_modifiers"]
         self.possessive_predicates = tuple(lexicon["possessive_predicates"])
@@ -91,10 +93,12 @@ class RelationFinder:
         lower = token.lower_
         if lower in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
             return self._argument(token.head.head, at, mentions)
-        # "the startup Mistral AI": a noun whose compound/appos is a mention
+        # "the startup Mistral AI", "Pelican Ridge Capital, a Denver firm that ...": a noun in apposition
         for child in token.children:
-            if child.dep_ in ("appos",) and child.i in at:
+            if child.dep_ == "appos" and child.i in at:
                 return at[child.i], False
+        if token.dep_ == "appos" and token.head.i in at:
+            return at[token.head.i], False
         classes = self.anaphors.get(lower) if token.pos_ == "PRON" else None
         if classes is None and token.pos_ == "NOUN" and any(c.lower_ in ("the", "this", "that") for c in token.children):
             classes = self.anaphors.get(token.lemma_.lower())
@@ -182,6 +186,8 @@ class RelationFinder:
                 yield from self._verb(token, self._verb_lemma(token), sent, at, mentions)
             elif token.pos_ in ("NOUN", "PROPN") and lemma in self.nouns:
                 yield from self._noun(token, lemma, sent, at, mentions)
+            elif token.pos_ == "ADJ" and lemma in self.adjectives:
+                yield from self._adjective(token, lemma, sent, at, mentions)
             if token.lower_ == "based" and token.dep_ == "amod":
                 yield from self._x_based(token, sent, at)
         yield from self._titles_and_possessives(sent, at, mentions)
@@ -208,7 +214,8 @@ class RelationFinder:
         entry = self.verbs.get(lemma)
         if entry is None and lemma.startswith("co-"):
             entry = self.verbs.get(lemma[3:])
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ == "nsubj" for c in verb.children))
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+            verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ in ("nsubj", "dobj") for c in verb.children))
         if entry is None:
             yield from self._open(verb, lemma, sent, at, mentions, passive)
             return
@@ -231,6 +238,8 @@ class RelationFinder:
             if not objects and not preps:
                 # "Ruby shot and mortally wounded Oswald": the object of the coordinated verb
                 objects = [c for conj in verb.conjuncts if conj.i > verb.i for c in conj.children if c.dep_ == "dobj"][:1]
+            if not objects and not preps and verb.dep_ == "relcl":
+                objects = [verb.head]  # "the platform Gulfstone developed"
             if lemma.endswith("found") or lemma == "co-found":
                 # "co-founded Y with A and B": A and B are founders too
                 subjects = subjects + self._prep_objects(verb, ["with"])
@@ -241,7 +250,8 @@ class RelationFinder:
         for subj in self._arguments(subjects, at, mentions):
             for obj in self._arguments(objects, at, mentions):
                 if subj[0] != obj[0]:
-                    yield self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals)
+                    candidate = self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals)
+                    yield candidate if entry.get("class_votes", True) else replace(candidate, class_votes=False)
 
     def _open(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span], passive: bool) -> Iterator[CandidateRelation]:
         """Subject-verb-object between two named mentions that no trigger maps: ``relatedTo``."""
@@ -262,12 +272,30 @@ class RelationFinder:
             subjects = [noun.head]
         elif not subjects and noun.dep_ == "attr":
             subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
+        elif not subjects and noun.dep_ == "pobj" and noun.head.head.pos_ in ("VERB", "AUX"):
+            # "puts Nordvik in competition with ...", "is in talks with ...": the clause's object or subject
+            clause = noun.head.head
+            subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
         objects = self._prep_objects(noun, entry["preps"])
         literals = self._literals(noun, sent)
         for subj in self._arguments(subjects, at, mentions):
             for obj in self._arguments(objects, at, mentions):
                 if subj[0] != obj[0]:
                     yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
+
+    def _adjective(self, adj: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+        """Predicative adjectives: "Pulse will be available on SiteLink"."""
+        if self._negated(adj) or self._negated(adj.head):
+            return
+        entry = self.adjectives[lemma]
+        subjects = self._subject_tokens(adj.head, {"nsubj"}) if adj.dep_ in ("acomp", "amod") else []
+        if adj.dep_ == "amod":
+            subjects = [adj.head]
+        objects = self._prep_objects(adj, entry["preps"])
+        for subj in self._arguments(subjects, at, mentions):
+            for obj in self._arguments(objects, at, mentions):
+                if subj[0] != obj[0]:
+                    yield self._make(subj, (entry["property"],), obj, sent, f"adjective:{lemma}", "verb", lemma, (None, None))
 
     def _x_based(self, based: Token, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """"the Paris-based startup Mistral AI": Mistral AI basedIn Paris."""
@@ -278,6 +306,8 @@ class RelationFinder:
         org = at.get(head.i)
         if org is None:
             org = next((at[c.i] for c in head.children if c.dep_ == "appos" and c.i in at), None)
+        if org is None and head.dep_ == "appos":
+            org = at.get(head.head.i)
         for place in places:
             if org is not None and org != place:
                 yield CandidateRelation(org, ("basedIn",), place, sent, "x_based", self.confidence["x_based"], "based")
@@ -323,6 +353,8 @@ class RelationFinder:
                         yield self._make((mention, False), tuple(self.prepositions[prep.lower_]), (obj, False), sent, f"preposition:{prep.lower_}", "preposition", prep.lower_, (None, None))
             # "the U.S. Congress", "Houston Mayor X" parsed as modifiers: a place modifying a name
             head = root.head
+            if head.i not in at and head.dep_ == "appos":
+                head = head.head  # "Pelican Ridge Capital, a Denver private equity firm"
             if root.dep_ in ("compound", "nmod", "npadvmod") and head.i in at and at[head.i] != mention and mention.label_ == "Place":
                 yield self._make((at[head.i], False), self.modifier_predicates, (mention, False), sent, "modifier", "modifier", None, (None, None))
         yield from self._place_pairs(sent, at, mentions)

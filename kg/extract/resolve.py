@@ -139,7 +139,7 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
     def cluster(span: Span) -> int:
         return cluster_of[(span.start, span.end)]
     for cand in candidates:
-        if len(cand.predicates) != 1:
+        if len(cand.predicates) != 1 or not cand.class_votes:
             continue
         sig = signatures[cand.predicates[0]]
         for span, allowed in ((cand.subject, sig.domain), (cand.object, sig.range)):
