@@ -66,7 +66,8 @@ class RelationFinder:
         self.adjectives: dict[str, dict[str, Any]] = lexicon["adjectives"]
         self.titles: dict[str, str] = lexicon["titles"]
         self.title_modifiers: dict[str, str] = lexicon["title_modifiers"]
-        self.possessive_predicates = tuple(lexicon["possessive_predicates"])
+        self.owner_first = tuple(lexicon["possessives"]["owner_first"])
+        self.owned_first = tuple(lexicon["possessives"]["owned_first"])
         self.title_fallbacks = tuple(lexicon["title_fallbacks"])
         self.modifier_predicates = tuple(lexicon["modifier_predicates"])
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
@@ -322,6 +323,41 @@ class RelationFinder:
                 return modifier
         return prop
 
+    def _role_nouns(self, root: Token, at: dict[int, Span]) -> list[tuple[Token, bool]]:
+        """Nouns naming a person's role, with whether they sit beside the name (not in a clause)."""
+        roles = [(c, True) for c in root.children if c.dep_ in ("compound", "appos", "nmod") and c.i not in at and c.i < root.i]
+        roles += [(c, False) for c in root.children if c.dep_ == "appos" and c.i not in at and c.i > root.i]
+        if root.dep_ == "appos" and root.head.i not in at:
+            roles.append((root.head, False))
+        if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ in ("be", "become", "remain", "serve", "name", "appoint"):
+            roles += [(c, False) for c in root.head.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
+        if root.dep_ == "dobj" and root.head.lemma_ in ("name", "appoint", "elect", "hire"):
+            roles += [(c, False) for c in root.head.children if c.dep_ == "oprd" and c.pos_ == "NOUN"]
+        return [(r, beside) for r, beside in roles if r.pos_ in ("NOUN", "PROPN")]
+
+    def _role_holders(self, role: Token, at: dict[int, Span], mentions: list[Span]) -> list[tuple[Span, bool]]:
+        """The organisations (or places) a role noun is tied to: its modifiers, or the objects of its prepositions."""
+        tokens = [c for c in role.children if c.dep_ in ("compound", "poss", "nmod") and c.i in at]
+        frontier = [role]
+        for _ in range(2):  # "a staff member of the development department at NASDA"
+            objects = [g for t in frontier for g in self._prep_objects(t, ["of", "at", "for", "with", "in"])]
+            tokens += objects + [c for o in objects if o.i not in at for c in o.children if c.dep_ in ("compound", "nmod") and c.i in at]
+            frontier = [o for o in objects if o.i not in at]
+        return self._arguments(tokens, at, mentions)
+
+    def _roles(self, mention: Span, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+        for role, beside in self._role_nouns(mention.root, at):
+            prop = self._title_property(role)
+            if prop is not None:
+                predicates, conf_key = (prop, *self.title_fallbacks), "title"
+            elif not beside and role.pos_ == "NOUN":
+                predicates, conf_key = ("worksFor", *self.title_fallbacks), "role"
+            else:
+                continue
+            for holder, anaphor in self._role_holders(role, at, mentions):
+                if holder != mention:
+                    yield self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+
     def _titles_and_possessives(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
         seen: set[int] = set()
         for mention in [m for m in mentions if m.sent == sent]:
@@ -329,25 +365,19 @@ class RelationFinder:
             if root.i in seen:
                 continue
             seen.add(root.i)
-            # "Gartner analyst Arun Chandrasekaran", "Meta CEO Mark Zuckerberg", "X, the chief executive of Y", "Y's CEO X"
-            titles = [c for c in root.children if c.dep_ in ("compound", "appos", "nmod") and c.i not in at]
-            if root.dep_ == "appos" and root.head.i not in at:
-                titles.append(root.head)
-            for title in titles:
-                prop = self._title_property(title)
-                if prop is None:
-                    continue
-                org_tokens = [c for c in title.children if c.dep_ in ("compound", "poss", "nmod") and c.i in at]
-                org_tokens += self._prep_objects(title, ["of", "at", "for", "with"])
-                for org, anaphor in self._arguments(org_tokens, at, mentions):
-                    if org != mention:
-                        yield self._make((mention, False), (prop, *self.title_fallbacks), (org, anaphor), sent, f"title:{title.lemma_.lower()}", "title", title.lemma_.lower(), (None, None))
+            # "Gartner analyst Arun Chandrasekaran", "Meta CEO Mark Zuckerberg", "X, the chief executive of Y",
+            # "Y's CEO X", "X, an ecologist at Cornell University", "X is a correspondent for Y"
+            if mention.label_ in ("Person", UNKNOWN):
+                yield from self._roles(mention, sent, at, mentions)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
             for owner, anaphor in self._arguments([c for c in root.children if c.dep_ == "poss"], at, mentions):
                 if owner != mention and not anaphor:
-                    yield self._make((owner, False), self.possessive_predicates, (mention, False), sent, "possessive", "possessive", None, (None, None))
+                    yield self._make((owner, False), self.owner_first, (mention, False), sent, "possessive", "possessive", None, (None, None))
+                    yield self._make((mention, False), self.owned_first, (owner, False), sent, "possessive", "possessive", None, (None, None))
             # "Brian Michaud of Millinocket", "Greg Thayer of the Forest Service", "Kassala in eastern Sudan"
-            for prep in (c for c in root.children if c.dep_ == "prep" and c.lower_ in self.prepositions):
+            # ... also through the noun the name modifies ("the Savannah River plant in South Carolina")
+            carriers = [root] + ([root.head] if root.dep_ == "compound" and root.head.pos_ == "NOUN" and root.head.i not in at else [])
+            for prep in (c for t in carriers for c in t.children if c.dep_ == "prep" and c.lower_ in self.prepositions):
                 for obj, anaphor in self._arguments([g for g in prep.children if g.dep_ == "pobj"], at, mentions):
                     if obj != mention and not anaphor:
                         yield self._make((mention, False), tuple(self.prepositions[prep.lower_]), (obj, False), sent, f"preposition:{prep.lower_}", "preposition", prep.lower_, (None, None))
@@ -377,7 +407,7 @@ class RelationFinder:
     def _place_pairs(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
         """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""
         doc = sent.doc
-        for mention in (m for m in mentions if m.sent == sent and m.label_ == "Place"):
+        for mention in (m for m in mentions if m.sent == sent and m.label_ in ("Place", "Organization", UNKNOWN)):
             if mention.end + 1 >= len(doc) or doc[mention.end].text != ",":
                 continue
             outer = at.get(mention.end + 1)

@@ -152,7 +152,7 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
             for this, other in ((s, o), (o, s)):
                 if preliminary[other] != UNKNOWN:
                     votes[this][preliminary[other]] += weights["symmetric_partner"]
-        elif cand.rule == "possessive" and preliminary[s] != "Person":
+        elif cand.rule == "possessive" and cand.predicates[0] == "developed" and preliminary[s] != "Person":
             votes[o]["Product"] += weights["possessed_by_organization"]
     return votes
 
