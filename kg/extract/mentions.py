@@ -58,6 +58,7 @@ class MentionFinder:
         self.ner_classes: dict[str, str] = lexicon["ner_classes"]
         self.org_suffixes = set(lexicon["org_suffixes"])
         self.acronyms = set(lexicon["common_acronyms"])
+        self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
         self.ai_words = {w.lower() for w in lexicon["ai_words"]}
         self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
@@ -176,6 +177,8 @@ class MentionFinder:
             return None
         if all(t.pos_ == "PRON" or t.is_stop for t in trimmed):
             return None
+        if all(t.lower_ in self.title_words or t.is_punct for t in trimmed):
+            return None  # a bare job title ("President", "Gov.") is not a name
         return trimmed
 
     def refine(self, span: Span, cls: str) -> str:
