@@ -163,6 +163,10 @@ class MentionFinder:
         """Trim a candidate span to the name itself, or ``None`` when it is junk."""
         start, end = span.start, span.end
         doc = span.doc
+        for i in range(start, end):
+            if doc[i].text in ("(", "[", '"', "``", "''"):
+                end = i  # "Party of the Democratic Revolution (PRD": the name stops at the bracket
+                break
         while start < end and (doc[start].tag_ in _LEADING_DROP_TAGS or doc[start].is_punct):
             start += 1
         while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}):
