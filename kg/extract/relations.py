@@ -18,9 +18,11 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.mentions import MENTIONS_KEY, UNKNOWN
 from kg.ontology import load_lexicon
 
-__all__ = ["CandidateRelation", "RelationFinder"]
+__all__ = ["ANAPHOR_PREFIX", "CandidateRelation", "RelationFinder"]
 
 _RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
+#: Label prefix of an anaphor span ("it", "the company"): the classes it may refer to follow it.
+ANAPHOR_PREFIX = "ANAPHOR:"
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _INHERIT_DEPS = {"xcomp", "advcl", "conj", "pcomp", "acl"}
 _HYPOTHETICAL = {"deny", "reject", "rule", "consider", "mull", "explore", "rumor", "rumour", "plan", "weigh", "refuse", "fail"}
@@ -105,11 +107,8 @@ class RelationFinder:
             classes = self.anaphors.get(token.lemma_.lower())
         if classes is None:
             return None, False
-        sent_start = token.sent.start
-        earlier = [m for m in mentions if m.end <= token.i and m.label_ in classes]
-        # nearest compatible mention, in this sentence or the two before it
-        window = [m for m in earlier if m.sent.start >= sent_start or m.end > sent_start - 80]
-        return (window[-1], True) if window else (None, False)
+        # resolved to an entity after classes are known (kg.extract.resolve); the span carries the classes
+        return Span(token.doc, token.i, token.i + 1, label=ANAPHOR_PREFIX + "|".join(classes)), True
 
     def _arguments(self, tokens: list[Token], at: dict[int, Span], mentions: list[Span]) -> list[tuple[Span, bool]]:
         found = []

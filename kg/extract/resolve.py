@@ -19,8 +19,8 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.mentions import MENTIONS_KEY, UNKNOWN
 from kg.extract.model import Entity, Relation, SourceDocument
-from kg.extract.relations import CandidateRelation
-from kg.ontology import property_signatures
+from kg.extract.relations import ANAPHOR_PREFIX, CandidateRelation
+from kg.ontology import property_signatures, superclasses
 
 __all__ = ["entity_key", "resolve_document", "merge_documents", "DocumentEntities"]
 
@@ -97,6 +97,10 @@ def _cluster(spans: list[Span], alias_suffixes: set[str]) -> list[list[int]]:
     return list(groups.values())
 
 
+def _is_anaphor(span: Span) -> bool:
+    return span.label_.startswith(ANAPHOR_PREFIX)
+
+
 def _choose_class(votes: Counter[str]) -> str:
     known = {c: v for c, v in votes.items() if c != UNKNOWN}
     if not known:
@@ -143,27 +147,59 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
             continue
         sig = signatures[cand.predicates[0]]
         for span, allowed in ((cand.subject, sig.domain), (cand.object, sig.range)):
-            if len(allowed) == 1:
+            if len(allowed) == 1 and not _is_anaphor(span):
                 votes[cluster(span)][next(iter(allowed))] += weights["relation_slot"]
     preliminary = [_choose_class(v) for v in votes]
     for cand in candidates:
+        if _is_anaphor(cand.subject) or _is_anaphor(cand.object):
+            continue
         s, o = cluster(cand.subject), cluster(cand.object)
         if len(cand.predicates) == 1 and signatures[cand.predicates[0]].symmetric:
             for this, other in ((s, o), (o, s)):
                 if preliminary[other] != UNKNOWN:
                     votes[this][preliminary[other]] += weights["symmetric_partner"]
-        elif cand.rule == "possessive" and cand.predicates[0] == "developed" and preliminary[s] != "Person":
-            votes[o]["Product"] += weights["possessed_by_organization"]
+        elif cand.rule == "possessive" and cand.predicates[0] == "developed":
+            if preliminary[s] != "Person":
+                votes[o]["Product"] += weights["possessed_by_organization"]
+            if preliminary[o] in ("Product", "AIModel"):
+                votes[s]["Organization"] += weights["possessor_of_product"]
     return votes
+
+
+def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[int, int], int], classes: dict[int, str],
+                     window: int) -> int | None:
+    """The cluster an anaphor ("it", "the company") refers to, or ``None``.
+
+    The nearest earlier name of a compatible class in the same sentence wins;
+    else, within ``window`` tokens before the sentence, the name most often
+    a grammatical subject so far (the topic), then the nearest.
+    """
+    allowed = set(anaphor.label_[len(ANAPHOR_PREFIX):].split("|"))
+    sent_start = anaphor.sent.start
+
+    def compatible(span: Span) -> bool:
+        cls = classes.get(cluster_of[(span.start, span.end)])
+        return cls is not None and bool(superclasses(cls) & allowed)
+
+    earlier = [s for s in spans if s.end <= anaphor.start and compatible(s)]
+    same_sentence = [s for s in earlier if s.start >= sent_start]
+    if same_sentence:
+        return cluster_of[(same_sentence[-1].start, same_sentence[-1].end)]
+    recent = [s for s in earlier if s.end > sent_start - window]
+    if not recent:
+        return None
+    salience = Counter(cluster_of[(s.start, s.end)] for s in earlier if s.root.dep_ in ("nsubj", "nsubjpass"))
+    best = max(range(len(recent)), key=lambda i: (salience[cluster_of[(recent[i].start, recent[i].end)]], i))
+    return cluster_of[(recent[best].start, recent[best].end)]
 
 
 def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any]) -> DocumentEntities:
     """Turn one processed spaCy ``Doc`` into canonical entities and typed relations."""
     spans = list(doc.spans[MENTIONS_KEY])
-    candidates: list[CandidateRelation] = doc._.kg_relations or []
+    all_candidates: list[CandidateRelation] = doc._.kg_relations or []
     clusters = _cluster(spans, set(lexicon["alias_suffixes"]))
     cluster_of = {(spans[i].start, spans[i].end): c for c, members in enumerate(clusters) for i in members}
-    class_votes = _class_votes(spans, clusters, candidates, cluster_of, lexicon["class_votes"])
+    class_votes = _class_votes(spans, clusters, all_candidates, cluster_of, lexicon["class_votes"])
     result = DocumentEntities()
     keys: dict[int, str] = {}
     classes: dict[int, str] = {}
@@ -180,9 +216,14 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         result.votes.setdefault(key, Counter()).update({k: v for k, v in votes.items() if k != UNKNOWN})
         entity.cls = _choose_class(result.votes[key])
         keys[c], classes[c] = key, cls
+    def cluster(span: Span) -> int | None:
+        if _is_anaphor(span):
+            return _resolve_anaphor(span, spans, cluster_of, classes, lexicon["anaphor_window_tokens"])
+        return cluster_of[(span.start, span.end)]
+
     seen: dict[tuple[str, str, str, int], Relation] = {}
-    for cand in candidates:
-        s, o = cluster_of[(cand.subject.start, cand.subject.end)], cluster_of[(cand.object.start, cand.object.end)]
+    for cand in all_candidates:
+        s, o = cluster(cand.subject), cluster(cand.object)
         if s not in keys or o not in keys or keys[s] == keys[o]:
             continue
         predicate = _pick_predicate(cand, classes[s], classes[o])

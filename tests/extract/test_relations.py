@@ -75,3 +75,13 @@ def test_resolution_same_name_in_two_documents_is_one_entity(nlp):
     docs = [SourceDocument("a", "Microsoft acquired GitHub.", "a"), SourceDocument("b", "Microsoft hired engineers.", "b")]
     result = extract(docs, nlp)
     assert result.entities["microsoft"].documents == {"a", "b"}
+
+
+def test_relations_definite_subject_resolves_to_the_compatible_entity(nlp):
+    text = "Oracle reported strong results on Monday in Austin.\nThe company acquired Cerner last year."
+    assert ("Oracle", "acquired", "Cerner") in _triples(nlp, text)
+
+
+def test_relations_anaphor_without_antecedent_gives_nothing(nlp):
+    result = extract([SourceDocument("t", "The company acquired Cerner last year.", "t")], nlp)
+    assert not [r for r in result.relations if r.predicate == "acquired"]
