@@ -24,7 +24,7 @@ _RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
 #: Label prefix of an anaphor span ("it", "the company"): the classes it may refer to follow it.
 ANAPHOR_PREFIX = "ANAPHOR:"
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
-_INHERIT_DEPS = {"xcomp", "advcl", "conj", "pcomp", "acl"}
+_INHERIT_DEPS = {"xcomp", "advcl", "conj", "pcomp", "acl", "acomp"}
 _HYPOTHETICAL = {"deny", "reject", "rule", "consider", "mull", "explore", "rumor", "rumour", "plan", "weigh", "refuse", "fail"}
 _OPEN_SKIP = {"be", "have", "say", "tell", "do", "get", "become", "call", "see", "show"}
 
@@ -153,10 +153,17 @@ class RelationFinder:
                 return [current.head]  # "Siemens, having partnered with Nvidia": the noun it modifies
             if current.dep_ == "pcomp" and current.head.dep_ == "prep":
                 current = current.head.head
+                if current.pos_ in ("NOUN", "PROPN"):
+                    return [current]  # "sniper X of killing Y"
+                # "the jury convicted X of killing Y": the governing verb's object is the doer
+                objects = [c for c in current.children if c.dep_ == "dobj"]
+                if objects:
+                    return objects
             elif current.dep_ in _INHERIT_DEPS and current.head.pos_ in ("VERB", "AUX"):
                 current = current.head
             else:
                 break
+            deps = _SUBJECT_DEPS  # an inherited subject may be passive: "X was convicted of killing Y"
         return []
 
     def _literals(self, token: Token, sent: Span) -> tuple[str | None, str | None]:
@@ -267,8 +274,15 @@ class RelationFinder:
     def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
         """Nominal triggers: "Meta's $14.3 billion investment in Scale AI", "the acquisition of B by A"."""
         entry = self.nouns[lemma]
-        subjects = [c for c in noun.children if c.dep_ in ("poss", "compound") and c.i < noun.i] + self._prep_objects(noun, ["by"])
-        if not subjects and noun.dep_ == "appos":
+        modifiers = [c for c in noun.children if c.dep_ in ("poss", "compound") and c.i < noun.i]
+        objects = self._prep_objects(noun, entry["preps"])
+        if entry.get("possessor_is_object"):
+            # "Kennedy's killing", "the Kennedy slaying": the possessor is the one it happened to
+            objects, modifiers = objects + modifiers, []
+        subjects = modifiers + self._prep_objects(noun, ["by"])
+        if not subjects and noun.dep_ == "pobj" and entry.get("possessor_is_object"):
+            subjects = self._subject_tokens(noun.head.head, _SUBJECT_DEPS) if noun.head.dep_ == "prep" else []
+        elif not subjects and noun.dep_ == "appos":
             subjects = [noun.head]
         elif not subjects and noun.dep_ == "attr":
             subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
@@ -276,7 +290,6 @@ class RelationFinder:
             # "puts Nordvik in competition with ...", "is in talks with ...": the clause's object or subject
             clause = noun.head.head
             subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
-        objects = self._prep_objects(noun, entry["preps"])
         literals = self._literals(noun, sent)
         for subj in self._arguments(subjects, at, mentions):
             for obj in self._arguments(objects, at, mentions):
