@@ -403,18 +403,21 @@ class RelationFinder:
         yield from self._dateline(sent, at)
 
     def _dateline(self, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
-        """A news dateline, "NEW YORK (AP)": the agency in brackets is based in the place before it."""
+        """A news dateline, "NEW YORK (AP)", "AOSTA, Italy (AP)": the agency in brackets is based in the places."""
         doc = sent.doc
-        place = at.get(sent.start)
-        if place is None or place.label_ != "Place":
-            continue_at = None
-        else:
-            continue_at = place.end
-        if continue_at is None or continue_at + 2 >= len(doc) or doc[continue_at].text != "(":
+        places: list[Span] = []
+        i = sent.start
+        while i in at and at[i].label_ in ("Place", UNKNOWN, "Organization") and at[i].start == i:
+            places.append(at[i])
+            i = at[i].end
+            if i < len(doc) and doc[i].text == "," and i + 1 in at:
+                i += 1
+        if not places or i + 2 >= len(doc) or doc[i].text != "(":
             return
-        agency = at.get(continue_at + 1)
+        agency = at.get(i + 1)
         if agency is not None and agency.end < len(doc) and doc[agency.end].text == ")":
-            yield CandidateRelation(agency, ("basedIn",), place, sent, "dateline", self.confidence["dateline"], None)
+            for place in places:
+                yield CandidateRelation(agency, ("basedIn",), place, sent, "dateline", self.confidence["dateline"], None)
 
     def _place_pairs(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
         """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""

@@ -240,8 +240,29 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         if ident not in seen or seen[ident].confidence < relation.confidence:
             seen[ident] = relation
     result.relations = list(seen.values())
+    result.relations += _through_places(result.relations, lexicon["confidence"]["place_chain"])
     result.relations += _name_prefix_units(clusters, spans, keys, classes, source, lexicon)
     return result
+
+
+def _through_places(relations: list[Relation], factor: float) -> list[Relation]:
+    """"Becton Dickinson of Franklin Lakes, N.J.": based in a place is based in the place that holds it.
+
+    Only within one sentence, and only for ``basedIn`` and ``locatedIn``.
+    """
+    inside = {(r.subject, r.start_char): r for r in relations if r.predicate == "locatedIn"}
+    derived = []
+    for rel in relations:
+        outer = inside.get((rel.object, rel.start_char))
+        if rel.predicate in ("basedIn", "locatedIn") and outer is not None and outer.object != rel.subject:
+            derived.append(Relation(
+                subject=rel.subject, predicate=rel.predicate, object=outer.object, doc_id=rel.doc_id,
+                evidence=rel.evidence, start_char=rel.start_char, end_char=rel.end_char,
+                confidence=round(min(rel.confidence, outer.confidence) * factor, 3), rule=f"{rel.rule}+place_chain",
+                trigger=rel.trigger, amount=rel.amount, date=rel.date,
+            ))
+    known = {(r.subject, r.predicate, r.object, r.start_char) for r in relations}
+    return [r for r in derived if (r.subject, r.predicate, r.object, r.start_char) not in known]
 
 
 def _name_prefix_units(clusters: list[list[int]], spans: list[Span], keys: dict[int, str], classes: dict[int, str],
