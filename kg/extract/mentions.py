@@ -79,6 +79,8 @@ class MentionFinder:
         # "Jefferies analyst Callum Reid": the capitalised word before a job title and a person
         titles = [t for t in lexicon["titles"] if " " not in t]
         self.matcher.add("EMPLOYER", [[{"IS_TITLE": True, "POS": {"IN": ["NOUN", "PROPN"]}}, {"LOWER": {"IN": titles}}, {"ENT_TYPE": "PERSON"}]])
+        # a news agency in brackets: "(AP)", "( TANJUG )"
+        self.matcher.add("AGENCY", [[{"TEXT": "("}, {"IS_UPPER": True, "LENGTH": {">=": 2}, "OP": "+"}, {"TEXT": ")"}]])
         # a capitalised noun opening a sentence: a name only if the document uses it as one elsewhere
         self.matcher.add("SENT_START", [[{"IS_TITLE": True, "POS": "NOUN", "IS_SENT_START": True}]])
 
@@ -94,20 +96,23 @@ class MentionFinder:
             cls = self.ner_classes.get(ent.label_)
             if cls is None:
                 continue
-            span = self.clean(ent)
-            if span is not None:
-                candidates.append(Span(doc, span.start, span.end, label=self.refine(span, cls)))
+            for part, part_cls in self.split_dateline(ent, cls):
+                span = self.clean(part)
+                if span is not None:
+                    candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
         versioned, proper, tentative = [], [], []
         for match_id, start, end in self.matcher(doc):
             rule = doc.vocab.strings[match_id]
             if rule == "EMPLOYER":
                 end = start + 1
+            elif rule == "AGENCY":
+                start, end = start + 1, end - 1
             span = self.clean(doc[start:end])
             if span is None:
                 continue
             if rule == "VERSIONED":
                 versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
-            elif rule == "EMPLOYER":
+            elif rule in ("EMPLOYER", "AGENCY"):
                 candidates.append(Span(doc, span.start, span.end, label="Organization"))
             elif rule == "SENT_START":
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
@@ -145,6 +150,17 @@ class MentionFinder:
                     kept.append(Span(span.doc, span.start, end, label=span.label_))
                     break
         return kept
+
+    def split_dateline(self, span: Span, cls: str) -> list[tuple[Span, str]]:
+        """"Beijing XINHUA", "Moscow ITAR-TASS": a place name run into a capitalised agency name is two names."""
+        upper = [t.is_upper and sum(ch.isalpha() for ch in t.text) >= 2 for t in span]
+        cut = next((i for i in range(1, len(span)) if upper[i] and not any(upper[:i])), None)
+        if cut is None or not all(upper[cut:]) or not all(t.is_title for t in span[:cut]):
+            return [(span, cls)]
+        tail = span[cut:]
+        if sum(ch.isalpha() for ch in tail.text) < 4 or any(t.text in self.org_suffixes for t in tail):
+            return [(span, cls)]  # "Scale AI", "Acme AG": a suffix, not a second name
+        return [(span[:cut], "Place"), (span[cut:], "Organization")]
 
     @staticmethod
     def propagate_labels(spans: list[Span]) -> list[Span]:
