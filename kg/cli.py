@@ -211,5 +211,50 @@ def validate(source: Path = typer.Argument(..., help="A graph file.")) -> None:
         raise typer.Exit(1)
 
 
+def _scores_table(title: str, scores: dict[str, Any], total: Any) -> Table:
+    table = Table(title=title)
+    for column in ("", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(column, justify="left" if not column else "right")
+    for name, score in [*sorted(scores.items()), ("micro", total)]:
+        table.add_row(name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.tp), str(score.fp), str(score.fn),
+                      style="bold" if name == "micro" else None)
+    return table
+
+
+@app.command(name="eval")
+@_handle_errors
+def evaluate(
+    gold: list[Path] = typer.Argument(..., help="Article gold files (*.gold.json) or CoNLL04 splits in SpERT JSON."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list the misses and the false hits."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first."),
+) -> None:
+    """Score the builder against gold data: P/R/F1 per entity class and per property.
+
+    Example: kg eval examples/gold/*.gold.json ../shared/eval/conll04/conll04_test.json
+    """
+    from kg.evaluate import evaluate_gold_file, total_over
+    from kg.extract import load_pipeline
+
+    nlp = load_pipeline(model)
+    evaluations = [evaluate_gold_file(path, nlp) for path in gold]
+    if as_json:
+        sys.stdout.write(json.dumps([e.as_dict() for e in evaluations], indent=2) + "\n")
+        return
+    for evaluation in evaluations:
+        out.print(_scores_table(f"{evaluation.name}: entities", evaluation.entities, evaluation.entity_total))
+        out.print(_scores_table(f"{evaluation.name}: relations", evaluation.relations, evaluation.relation_total))
+        if verbose:
+            for line in evaluation.misses:
+                out.print(f"  miss   {line}", markup=False, highlight=False)
+            for line in evaluation.false_hits:
+                out.print(f"  false  {line}", markup=False, highlight=False)
+    articles = [e for e in evaluations if not e.name.startswith("conll04")]
+    if len(articles) > 1:
+        combined = total_over(articles)
+        out.print(_scores_table("all articles: entities", combined.entities, combined.entity_total))
+        out.print(_scores_table("all articles: relations", combined.relations, combined.relation_total))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -37,7 +37,8 @@ from kg.ontology import property_signatures
 
 __all__ = [
     "Score", "Evaluation", "CONLL04_ENTITY_CLASSES", "CONLL04_RELATIONS", "SCORED_CLASSES",
-    "normalize", "evaluate_article", "evaluate_conll04", "load_conll04", "load_gold", "score_article",
+    "normalize", "evaluate_article", "evaluate_conll04", "evaluate_gold_file", "load_conll04", "load_gold",
+    "score_article", "total_over",
 ]
 
 CONLL04_ENTITY_CLASSES = {"Peop": "Person", "Org": "Organization", "Loc": "Place"}
@@ -278,3 +279,33 @@ def _score_sentence(sentence: dict[str, Any], extraction: Extraction, evaluation
         else:
             evaluation.relations[rtype].fn += 1
             evaluation.misses.append(f"relation {head} {rtype} {tail}  | {' '.join(tokens)}")
+
+
+# ---------------------------------------------------------------------------- either
+
+
+def evaluate_gold_file(path: str | os.PathLike[str], nlp: Language) -> Evaluation:
+    """Score against one gold file, article gold or a CoNLL04 split, told apart by content."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: cannot read gold file ({exc})") from exc
+    if isinstance(data, dict) and {"document", "entities", "relations"} <= data.keys():
+        return evaluate_article(load_gold(path), nlp)
+    if isinstance(data, list):
+        return evaluate_conll04(load_conll04(path), nlp, name=f"conll04:{Path(path).stem}")
+    raise InputError(f"{path}: neither article gold (document, entities, relations) nor a CoNLL04 split")
+
+
+def total_over(evaluations: Iterable[Evaluation], *, name: str = "all") -> Evaluation:
+    """One evaluation whose counts are the sums of several (micro-averaging over documents)."""
+    combined = Evaluation(name)
+    for evaluation in evaluations:
+        for target, source in ((combined.entities, evaluation.entities), (combined.relations, evaluation.relations)):
+            for key, score in source.items():
+                target[key].tp += score.tp
+                target[key].fp += score.fp
+                target[key].fn += score.fn
+        combined.misses += evaluation.misses
+        combined.false_hits += evaluation.false_hits
+    return combined
