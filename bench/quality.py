@@ -62,7 +62,7 @@ def main() -> int:
     else:
         print(f"(CoNLL04 not found at {conll_path}: skipped)")
     print()
-    for evaluation in [combined, *([conll] if conll else [])]:
+    for evaluation in [combined, *articles, *([conll] if conll else [])]:
         print(details(evaluation))
     print(f"\n({time.perf_counter() - started:.1f} s, model {nlp.lang}_{nlp.meta.get('name')})")
     return 0

@@ -249,7 +249,7 @@ def evaluate(
                 out.print(f"  miss   {line}", markup=False, highlight=False)
             for line in evaluation.false_hits:
                 out.print(f"  false  {line}", markup=False, highlight=False)
-    articles = [e for e in evaluations if not e.name.startswith("conll04")]
+    articles = [e for e in evaluations if not e.name.startswith("conll04:")]
     if len(articles) > 1:
         combined = total_over(articles)
         out.print(_scores_table("all articles: entities", combined.entities, combined.entity_total))

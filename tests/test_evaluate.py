@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.evaluate import Score, evaluate_conll04, load_conll04, normalize, score_article
+from kg.evaluate import Evaluation, Score, _score_sentence, evaluate_conll04, load_conll04, normalize, score_article
 from kg.extract import Entity, Extraction, Relation, SourceDocument
 
 DATA = Path(__file__).parent / "data"
@@ -70,9 +71,41 @@ def test_score_article_counts_exactly():
     assert any("acquired" in f for f in ev.false_hits)
 
 
+def test_score_sentence_counts_exactly():
+    tokens = "John Smith of Acme Corp in Boston won the Nobel Prize with Mary .".split()
+    sentence = {
+        "tokens": tokens,
+        "entities": [{"type": "Peop", "start": 0, "end": 2}, {"type": "Org", "start": 3, "end": 5},
+                     {"type": "Loc", "start": 6, "end": 7}, {"type": "Other", "start": 9, "end": 11},
+                     {"type": "Peop", "start": 12, "end": 13}],
+        "relations": [{"type": "Work_For", "head": 0, "tail": 1}, {"type": "OrgBased_In", "head": 1, "tail": 2}],
+    }
+    entities = {
+        "john smith": Entity("john smith", "John Smith", "Person", aliases={"John Smith's"}),  # tp; the alias normalizes the same
+        "acme corp": Entity("acme corp", "Acme Corp", "Organization"),  # tp
+        "boston": Entity("boston", "Boston", "Person"),  # wrong class: fp Person, fn Place
+        "nobel prize": Entity("nobel prize", "Nobel Prize", "Organization"),  # gold says Other: not scored
+    }  # Mary is missed: fn Person
+    relations = [
+        _relation("john smith", "worksFor", "acme corp"),  # tp Work_For
+        _relation("acme corp", "basedIn", "boston"),  # tp OrgBased_In: strict on text, not on class
+        _relation("john smith", "livesIn", "acme corp"),  # fp Live_In
+        _relation("acme corp", "launched", "nobel prize"),  # no CoNLL04 type: ignored
+        _relation("john smith", "relatedTo", "boston"),  # ignored
+    ]
+    ev = Evaluation("one sentence")
+    _score_sentence(sentence, Extraction([SourceDocument("d", " ".join(tokens), "d")], entities, relations), ev)
+    counts = {cls: (s.tp, s.fp, s.fn) for cls, s in ev.entities.items()}
+    assert counts == {"Person": (1, 1, 1), "Organization": (1, 0, 0), "Place": (0, 0, 1)}
+    assert {t: (s.tp, s.fp, s.fn) for t, s in ev.relations.items()} == {"Work_For": (1, 0, 0), "OrgBased_In": (1, 0, 0), "Live_In": (0, 1, 0)}
+    assert len(ev.misses) == 2 and len(ev.false_hits) == 2
+
+
 def _gold_entity_count(sentences) -> int:
+    """Gold Peop/Org/Loc entities, unique by (text, type) in each sentence."""
     kinds = {"Peop", "Org", "Loc"}
-    return sum(len({(" ".join(s["tokens"][e["start"]:e["end"]]).lower(), e["type"]) for e in s["entities"] if e["type"] in kinds}) for s in sentences)
+    return sum(len({(normalize(" ".join(s["tokens"][e["start"]:e["end"]])), e["type"]) for e in s["entities"] if e["type"] in kinds})
+               for s in sentences)
 
 
 def test_evaluate_conll04_sample_is_consistent(nlp):
@@ -102,4 +135,19 @@ def test_cli_eval_json_and_errors(examples):
     assert 0.0 <= data["entities"]["micro"]["f1"] <= 1.0
     missing = runner.invoke(app, ["eval", "missing.json"])
     assert missing.exit_code == 2
+    assert missing.output.count("\n") == 1
     assert "missing.json" in missing.output and "Traceback" not in missing.output
+
+
+def test_cli_eval_tables_combined_total_and_verbose(examples, tmp_path):
+    # a gold with no relations turns every predicted relation into a false hit, printed with its [rule]
+    gold = json.loads((examples / "gold" / "muse_spark.gold.json").read_text(encoding="utf-8"))
+    gold.update(document=str(examples / "muse_spark.txt"), relations=[], optional_relations=[])
+    no_relations = tmp_path / "no_relations.gold.json"
+    no_relations.write_text(json.dumps(gold), encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(examples / "gold" / "nordvik_gulfstone.gold.json"), str(no_relations), "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert "all articles: entities" in result.output and "all articles: relations" in result.output
+    assert "micro" in result.output
+    assert "false  relation" in result.output
+    assert re.search(r"\[[\w:-]+\]", result.output)  # markup=False: the rule in brackets is not eaten by rich
