@@ -75,7 +75,7 @@ class MentionFinder:
         ])
         # a capitalised common noun inside a sentence is a name the tagger missed ("Gulfstone chief executive")
         titled_noun = {"POS": "NOUN", "IS_TITLE": True, "IS_SENT_START": False}
-        self.matcher.add("PROPER", [[name_token, {"POS": "PROPN", "OP": "*"}], [titled_noun, {"POS": "PROPN", "OP": "*"}]])
+        self.matcher.add("PROPER", [[name_token, {"POS": "PROPN", "OP": "*"}], [titled_noun, {"POS": "PROPN", "OP": "*"}]], greedy="LONGEST")
         # "Jefferies analyst Callum Reid": the capitalised word before a job title and a person
         titles = [t for t in lexicon["titles"] if " " not in t]
         self.matcher.add("EMPLOYER", [[{"IS_TITLE": True, "POS": {"IN": ["NOUN", "PROPN"]}}, {"LOWER": {"IN": titles}}, {"ENT_TYPE": "PERSON"}]])

@@ -9,6 +9,7 @@ fit the resolved entity classes. Results land in ``doc._.kg_relations``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
@@ -86,8 +87,13 @@ class RelationFinder:
         """Every candidate relation of ``doc``."""
         mentions = list(doc.spans[MENTIONS_KEY])
         at = {i: m for m in mentions for i in range(m.start, m.end)}
-        for sent in doc.sents:
-            yield from self._sentence(sent, at, mentions)
+        by_sentence: dict[int, list[Span]] = {}
+        sentences = list(doc.sents)
+        starts = [s.start for s in sentences]
+        for mention in mentions:
+            by_sentence.setdefault(bisect_right(starts, mention.start) - 1, []).append(mention)
+        for index, sent in enumerate(sentences):
+            yield from self._sentence(sent, at, mentions, by_sentence.get(index, []))
 
     def _argument(self, token: Token, at: dict[int, Span], mentions: list[Span]) -> tuple[Span | None, bool]:
         """The mention a token stands for, and whether it was reached through an anaphor."""
@@ -186,7 +192,7 @@ class RelationFinder:
 
     # ------------------------------------------------------------------ rules
 
-    def _sentence(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+    def _sentence(self, sent: Span, at: dict[int, Span], mentions: list[Span], local: list[Span]) -> Iterator[CandidateRelation]:
         for token in sent:
             lemma = token.lemma_.lower()
             if token.pos_ in ("VERB", "AUX") and token.tag_ != "MD":
@@ -197,7 +203,7 @@ class RelationFinder:
                 yield from self._adjective(token, lemma, sent, at, mentions)
             if token.lower_ == "based" and token.dep_ == "amod":
                 yield from self._x_based(token, sent, at)
-        yield from self._titles_and_possessives(sent, at, mentions)
+        yield from self._titles_and_possessives(sent, at, mentions, local)
 
     @staticmethod
     def _verb_lemma(token: Token) -> str:
@@ -370,9 +376,9 @@ class RelationFinder:
                 if holder != mention:
                     yield self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
 
-    def _titles_and_possessives(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+    def _titles_and_possessives(self, sent: Span, at: dict[int, Span], mentions: list[Span], local: list[Span]) -> Iterator[CandidateRelation]:
         seen: set[int] = set()
-        for mention in [m for m in mentions if m.sent == sent]:
+        for mention in local:
             root = mention.root
             if root.i in seen:
                 continue
@@ -399,7 +405,7 @@ class RelationFinder:
                 head = head.head  # "Pelican Ridge Capital, a Denver private equity firm"
             if root.dep_ in ("compound", "nmod", "npadvmod") and head.i in at and at[head.i] != mention and mention.label_ == "Place":
                 yield self._make((at[head.i], False), self.modifier_predicates, (mention, False), sent, "modifier", "modifier", None, (None, None))
-        yield from self._place_pairs(sent, at, mentions)
+        yield from self._place_pairs(sent, at, local)
         yield from self._dateline(sent, at)
 
     def _dateline(self, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
@@ -419,10 +425,10 @@ class RelationFinder:
             for place in places:
                 yield CandidateRelation(agency, ("basedIn",), place, sent, "dateline", self.confidence["dateline"], None)
 
-    def _place_pairs(self, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+    def _place_pairs(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""
         doc = sent.doc
-        for mention in (m for m in mentions if m.sent == sent and m.label_ in ("Place", "Organization", UNKNOWN)):
+        for mention in (m for m in local if m.label_ in ("Place", "Organization", UNKNOWN)):
             if mention.end + 1 >= len(doc) or doc[mention.end].text != ",":
                 continue
             outer = at.get(mention.end + 1)
