@@ -18,21 +18,12 @@ from typing import Any
 
 import networkx as nx
 from rdflib import Graph
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from kg.namespace import KG, PREFIXES
+from kg.namespace import KG
 from kg.ontology import ontology_graph
 
 __all__ = ["entity_graph", "compute_metrics", "summarize"]
-
-_STATEMENTS = """
-SELECT ?s ?p ?o ?evidence ?docid ?start ?end ?confidence ?rule WHERE {
-  ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?evidence ;
-      prov:wasDerivedFrom ?doc ; kg:startChar ?start ; kg:endChar ?end ; kg:confidence ?confidence ; kg:rule ?rule .
-  ?doc dcterms:identifier ?docid .
-}
-"""
-
 
 def _local(iri: Any) -> str:
     return str(iri).rsplit("#", 1)[-1]
@@ -68,12 +59,15 @@ def entity_graph(graph: Graph) -> nx.MultiDiGraph:
         for s, o in graph.subject_objects(prop):
             if str(s) in G and str(o) in G and not G.has_edge(str(s), str(o), key):
                 G.add_edge(str(s), str(o), key=key, property=key, evidence=[])
-    for row in graph.query(_STATEMENTS, initNs=PREFIXES):
-        s, o, key = str(row.s), str(row.o), _local(row.p)
-        if G.has_edge(s, o, key):
-            G.edges[s, o, key]["evidence"].append({
-                "text": str(row.evidence), "document": str(row.docid), "start": int(row.start),
-                "end": int(row.end), "confidence": float(row.confidence), "rule": str(row.rule),
+    for statement in graph.subjects(RDF.type, RDF.Statement):
+        s, p, o = (graph.value(statement, term) for term in (RDF.subject, RDF.predicate, RDF.object))
+        key = _local(p)
+        if G.has_edge(str(s), str(o), key):
+            doc = graph.value(statement, PROV.wasDerivedFrom)
+            G.edges[str(s), str(o), key]["evidence"].append({
+                "text": str(graph.value(statement, KG.evidence)), "document": doc_ids.get(doc, str(doc)),
+                "start": int(graph.value(statement, KG.startChar)), "end": int(graph.value(statement, KG.endChar)),
+                "confidence": float(graph.value(statement, KG.confidence)), "rule": str(graph.value(statement, KG.rule)),
             })
     for _, _, data in G.edges(data=True):
         data["evidence"].sort(key=lambda ev: (-ev["confidence"], ev["document"], ev["start"]))
@@ -99,10 +93,18 @@ def compute_metrics(G: nx.MultiDiGraph, *, seed: int = 42, exact_betweenness_lim
     simple = nx.DiGraph(G)
     undirected = simple.to_undirected()
     pagerank = nx.pagerank(simple)
-    # exact up to `exact_betweenness_limit` nodes, then estimated from that many sampled sources
-    sample = None if undirected.number_of_nodes() <= exact_betweenness_limit else exact_betweenness_limit
-    betweenness = nx.betweenness_centrality(undirected, k=sample, seed=seed)
-    communities = nx.community.louvain_communities(undirected, seed=seed)
+    # isolated entities (common in news) lie on no path and form communities of their own:
+    # betweenness and Louvain run on the connected part, normalised as over the whole graph
+    linked = undirected.subgraph([n for n, d in undirected.degree() if d > 0])
+    n = undirected.number_of_nodes()
+    sample = None if linked.number_of_nodes() <= exact_betweenness_limit else exact_betweenness_limit
+    raw = nx.betweenness_centrality(linked, k=sample, normalized=False, seed=seed) if linked else {}
+    scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    if sample:
+        scale *= linked.number_of_nodes() / sample  # sampled sources: scale up to all sources
+    betweenness = {node: raw.get(node, 0.0) * scale for node in undirected}
+    communities = nx.community.louvain_communities(linked, seed=seed) if linked else []
+    communities += [{node} for node in undirected if node not in linked]
     ordered = sorted(communities, key=lambda c: (-len(c), min(c)))
     community = {node: index for index, members in enumerate(ordered) for node in members}
     return {

@@ -75,3 +75,20 @@ def test_entity_graph_leaves_out_documents_and_statements():
     (edge,) = G.edges(keys=True, data=True)
     assert edge[2] == "launched"
     assert edge[3]["evidence"][0]["text"] == "Meta launched Muse Spark."
+
+
+def test_compute_metrics_betweenness_matches_networkx_with_isolated_nodes():
+    G = _star()
+    G.add_node("lonely", label="Lonely", cls="Person")
+    expected = nx.betweenness_centrality(nx.Graph(G.to_undirected()))
+    metrics = compute_metrics(G)
+    assert all(abs(metrics[n]["betweenness"] - round(expected[n], 6)) < 1e-6 for n in G)
+    assert metrics["lonely"]["community"] not in {metrics[n]["community"] for n in G if n != "lonely"}
+
+
+def test_compute_metrics_samples_betweenness_on_large_graphs():
+    G = nx.MultiDiGraph(nx.path_graph(60, create_using=nx.DiGraph))
+    exact = nx.betweenness_centrality(nx.Graph(G.to_undirected()))
+    sampled = compute_metrics(G, exact_betweenness_limit=30)
+    middle = max(exact, key=exact.get)
+    assert sampled[middle]["betweenness"] > sampled[0]["betweenness"] == 0.0
