@@ -51,3 +51,13 @@ def test_mentions_empty_or_numeric_text_gives_nothing(nlp, text):
 def test_line_breaks_split_headlines_from_body(nlp):
     doc = nlp("Big News For Acme\nAcme bought Initech in May.")
     assert [s.text.strip() for s in doc.sents][0] == "Big News For Acme"
+
+
+def test_load_pipeline_without_any_model_says_how_to_install(monkeypatch):
+    from kg.errors import ModelNotFoundError
+    from kg.extract import pipeline
+
+    monkeypatch.setattr(pipeline, "DEFAULT_MODELS", ("kg_test_missing_model_a",))
+    with pytest.raises(ModelNotFoundError, match="pip install") as info:
+        pipeline.load_pipeline("kg_test_missing_model_b")
+    assert info.value.exit_code == 1
