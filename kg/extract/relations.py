@@ -406,24 +406,6 @@ class RelationFinder:
             if root.dep_ in ("compound", "nmod", "npadvmod") and head.i in at and at[head.i] != mention and mention.label_ == "Place":
                 yield self._make((at[head.i], False), self.modifier_predicates, (mention, False), sent, "modifier", "modifier", None, (None, None))
         yield from self._place_pairs(sent, at, local)
-        yield from self._dateline(sent, at)
-
-    def _dateline(self, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
-        """A news dateline, "NEW YORK (AP)", "AOSTA, Italy (AP)": the agency in brackets is based in the places."""
-        doc = sent.doc
-        places: list[Span] = []
-        i = sent.start
-        while i in at and at[i].label_ in ("Place", UNKNOWN, "Organization") and at[i].start == i:
-            places.append(at[i])
-            i = at[i].end
-            if i < len(doc) and doc[i].text == "," and i + 1 in at:
-                i += 1
-        if not places or i + 2 >= len(doc) or doc[i].text != "(":
-            return
-        agency = at.get(i + 1)
-        if agency is not None and agency.end < len(doc) and doc[agency.end].text == ")":
-            for place in places:
-                yield CandidateRelation(agency, ("basedIn",), place, sent, "dateline", self.confidence["dateline"], None)
 
     def _place_pairs(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""
