@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SourceDocument", "Mention", "Entity", "Relation", "Extraction"]
+__all__ = ["SourceDocument", "Entity", "Relation", "Extraction"]
 
 
 @dataclass(frozen=True)
@@ -20,17 +20,6 @@ class SourceDocument:
     text: str
     source: str
     metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A cleaned entity mention: surface text, class guess and character offsets."""
-
-    text: str
-    cls: str
-    start_char: int
-    end_char: int
-    doc_id: str
 
 
 @dataclass

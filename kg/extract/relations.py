@@ -93,15 +93,15 @@ class RelationFinder:
         for mention in mentions:
             by_sentence.setdefault(bisect_right(starts, mention.start) - 1, []).append(mention)
         for index, sent in enumerate(sentences):
-            yield from self._sentence(sent, at, mentions, by_sentence.get(index, []))
+            yield from self._sentence(sent, at, by_sentence.get(index, []))
 
-    def _argument(self, token: Token, at: dict[int, Span], mentions: list[Span]) -> tuple[Span | None, bool]:
+    def _argument(self, token: Token, at: dict[int, Span]) -> tuple[Span | None, bool]:
         """The mention a token stands for, and whether it was reached through an anaphor."""
         if token.i in at:
             return at[token.i], False
         lower = token.lower_
         if lower in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
-            return self._argument(token.head.head, at, mentions)
+            return self._argument(token.head.head, at)
         # "the startup Mistral AI", "Pelican Ridge Capital, a Denver firm that ...": a noun in apposition
         for child in token.children:
             if child.dep_ == "appos" and child.i in at:
@@ -116,11 +116,11 @@ class RelationFinder:
         # resolved to an entity after classes are known (kg.extract.resolve); the span carries the classes
         return Span(token.doc, token.i, token.i + 1, label=ANAPHOR_PREFIX + "|".join(classes)), True
 
-    def _arguments(self, tokens: list[Token], at: dict[int, Span], mentions: list[Span]) -> list[tuple[Span, bool]]:
+    def _arguments(self, tokens: list[Token], at: dict[int, Span]) -> list[tuple[Span, bool]]:
         found = []
         for token in tokens:
             for t in [token, *token.conjuncts]:
-                mention, anaphor = self._argument(t, at, mentions)
+                mention, anaphor = self._argument(t, at)
                 if mention is not None and all(mention != m for m, _ in found):
                     found.append((mention, anaphor))
         return found
@@ -192,18 +192,18 @@ class RelationFinder:
 
     # ------------------------------------------------------------------ rules
 
-    def _sentence(self, sent: Span, at: dict[int, Span], mentions: list[Span], local: list[Span]) -> Iterator[CandidateRelation]:
+    def _sentence(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         for token in sent:
             lemma = token.lemma_.lower()
             if token.pos_ in ("VERB", "AUX") and token.tag_ != "MD":
-                yield from self._verb(token, self._verb_lemma(token), sent, at, mentions)
+                yield from self._verb(token, self._verb_lemma(token), sent, at)
             elif token.pos_ in ("NOUN", "PROPN") and lemma in self.nouns:
-                yield from self._noun(token, lemma, sent, at, mentions)
+                yield from self._noun(token, lemma, sent, at)
             elif token.pos_ == "ADJ" and lemma in self.adjectives:
-                yield from self._adjective(token, lemma, sent, at, mentions)
+                yield from self._adjective(token, lemma, sent, at)
             if token.lower_ == "based" and token.dep_ == "amod":
                 yield from self._x_based(token, sent, at)
-        yield from self._titles_and_possessives(sent, at, mentions, local)
+        yield from self._titles_and_possessives(sent, at, local)
 
     @staticmethod
     def _verb_lemma(token: Token) -> str:
@@ -221,7 +221,7 @@ class RelationFinder:
             confidence *= self.confidence["anaphor_penalty"]
         return CandidateRelation(subject[0], predicates, obj[0], sent, rule, round(confidence, 3), trigger, *literals)
 
-    def _verb(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+    def _verb(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         if self._negated(verb):
             return
         entry = self.verbs.get(lemma)
@@ -230,7 +230,7 @@ class RelationFinder:
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
             verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ in ("nsubj", "dobj") for c in verb.children))
         if entry is None:
-            yield from self._open(verb, lemma, sent, at, mentions, passive)
+            yield from self._open(verb, lemma, sent, at, passive)
             return
         particle = entry.get("particle")
         if particle and not any(c.dep_ == "prt" and c.lower_ == particle for c in verb.children) and particle not in entry["preps"]:
@@ -260,24 +260,24 @@ class RelationFinder:
         if entry.get("inverse"):
             subjects, objects = objects, subjects
         literals = self._literals(verb, sent)
-        for subj in self._arguments(subjects, at, mentions):
-            for obj in self._arguments(objects, at, mentions):
+        for subj in self._arguments(subjects, at):
+            for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
                     candidate = self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals)
                     yield candidate if entry.get("class_votes", True) else replace(candidate, class_votes=False)
 
-    def _open(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span], passive: bool) -> Iterator[CandidateRelation]:
+    def _open(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], passive: bool) -> Iterator[CandidateRelation]:
         """Subject-verb-object between two named mentions that no trigger maps: ``relatedTo``."""
         if passive or lemma in _OPEN_SKIP or verb.pos_ != "VERB":
             return
-        subjects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "nsubj"], at, mentions) if not a]
-        objects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "dobj"], at, mentions) if not a]
+        subjects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "nsubj"], at) if not a]
+        objects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "dobj"], at) if not a]
         for subj in subjects:
             for obj in objects:
                 if subj[0] != obj[0]:
                     yield self._make(subj, ("relatedTo",), obj, sent, f"open:{lemma}", "open", lemma, (None, None))
 
-    def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+    def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """Nominal triggers: "Meta's $14.3 billion investment in Scale AI", "the acquisition of B by A"."""
         entry = self.nouns[lemma]
         modifiers = [c for c in noun.children if c.dep_ in ("poss", "compound") and c.i < noun.i]
@@ -297,12 +297,12 @@ class RelationFinder:
             clause = noun.head.head
             subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
         literals = self._literals(noun, sent)
-        for subj in self._arguments(subjects, at, mentions):
-            for obj in self._arguments(objects, at, mentions):
+        for subj in self._arguments(subjects, at):
+            for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
                     yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
 
-    def _adjective(self, adj: Token, lemma: str, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+    def _adjective(self, adj: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """Predicative adjectives: "Pulse will be available on SiteLink"."""
         if self._negated(adj) or self._negated(adj.head):
             return
@@ -311,8 +311,8 @@ class RelationFinder:
         if adj.dep_ == "amod":
             subjects = [adj.head]
         objects = self._prep_objects(adj, entry["preps"])
-        for subj in self._arguments(subjects, at, mentions):
-            for obj in self._arguments(objects, at, mentions):
+        for subj in self._arguments(subjects, at):
+            for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
                     yield self._make(subj, (entry["property"],), obj, sent, f"adjective:{lemma}", "verb", lemma, (None, None))
 
@@ -353,7 +353,7 @@ class RelationFinder:
             roles += [(c, False) for c in root.head.children if c.dep_ == "oprd" and c.pos_ == "NOUN"]
         return [(r, beside) for r, beside in roles if r.pos_ in ("NOUN", "PROPN")]
 
-    def _role_holders(self, role: Token, at: dict[int, Span], mentions: list[Span]) -> list[tuple[Span, bool]]:
+    def _role_holders(self, role: Token, at: dict[int, Span]) -> list[tuple[Span, bool]]:
         """The organisations (or places) a role noun is tied to: its modifiers, or the objects of its prepositions."""
         tokens = [c for c in role.children if c.dep_ in ("compound", "poss", "nmod") and c.i in at]
         frontier = [role]
@@ -361,9 +361,9 @@ class RelationFinder:
             objects = [g for t in frontier for g in self._prep_objects(t, ["of", "at", "for", "with", "in"])]
             tokens += objects + [c for o in objects if o.i not in at for c in o.children if c.dep_ in ("compound", "nmod") and c.i in at]
             frontier = [o for o in objects if o.i not in at]
-        return self._arguments(tokens, at, mentions)
+        return self._arguments(tokens, at)
 
-    def _roles(self, mention: Span, sent: Span, at: dict[int, Span], mentions: list[Span]) -> Iterator[CandidateRelation]:
+    def _roles(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         for role, beside in self._role_nouns(mention.root, at):
             prop = self._title_property(role)
             if prop is not None:
@@ -372,11 +372,11 @@ class RelationFinder:
                 predicates, conf_key = ("worksFor", *self.title_fallbacks), "role"
             else:
                 continue
-            for holder, anaphor in self._role_holders(role, at, mentions):
+            for holder, anaphor in self._role_holders(role, at):
                 if holder != mention:
                     yield self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
 
-    def _titles_and_possessives(self, sent: Span, at: dict[int, Span], mentions: list[Span], local: list[Span]) -> Iterator[CandidateRelation]:
+    def _titles_and_possessives(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         seen: set[int] = set()
         for mention in local:
             root = mention.root
@@ -386,9 +386,9 @@ class RelationFinder:
             # "Gartner analyst Arun Chandrasekaran", "Meta CEO Mark Zuckerberg", "X, the chief executive of Y",
             # "Y's CEO X", "X, an ecologist at Cornell University", "X is a correspondent for Y"
             if mention.label_ in ("Person", UNKNOWN):
-                yield from self._roles(mention, sent, at, mentions)
+                yield from self._roles(mention, sent, at)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
-            for owner, anaphor in self._arguments([c for c in root.children if c.dep_ == "poss"], at, mentions):
+            for owner, anaphor in self._arguments([c for c in root.children if c.dep_ == "poss"], at):
                 if owner != mention and not anaphor:
                     yield self._make((owner, False), self.owner_first, (mention, False), sent, "possessive", "possessive", None, (None, None))
                     yield self._make((mention, False), self.owned_first, (owner, False), sent, "possessive", "possessive", None, (None, None))
@@ -396,7 +396,7 @@ class RelationFinder:
             # ... also through the noun the name modifies ("the Savannah River plant in South Carolina")
             carriers = [root] + ([root.head] if root.dep_ == "compound" and root.head.pos_ == "NOUN" and root.head.i not in at else [])
             for prep in (c for t in carriers for c in t.children if c.dep_ == "prep" and c.lower_ in self.prepositions):
-                for obj, anaphor in self._arguments([g for g in prep.children if g.dep_ == "pobj"], at, mentions):
+                for obj, anaphor in self._arguments([g for g in prep.children if g.dep_ == "pobj"], at):
                     if obj != mention and not anaphor:
                         yield self._make((mention, False), tuple(self.prepositions[prep.lower_]), (obj, False), sent, f"preposition:{prep.lower_}", "preposition", prep.lower_, (None, None))
             # "the U.S. Congress", "Houston Mayor X" parsed as modifiers: a place modifying a name
