@@ -108,6 +108,9 @@ class RelationFinder:
                 return at[child.i], False
         if token.dep_ == "appos" and token.head.i in at:
             return at[token.head.i], False
+        left = token.left_edge.i
+        if token.pos_ == "NOUN" and left >= 2 and token.doc[left - 1].text == "," and left - 2 in at:
+            return at[left - 2], False  # an apposition the parser attached elsewhere: "Scale AI, the start-up he founded"
         classes = self.anaphors.get(lower) if token.pos_ == "PRON" else None
         if classes is None and token.pos_ == "NOUN" and any(c.lower_ in ("the", "this", "that") for c in token.children):
             classes = self.anaphors.get(token.lemma_.lower())
@@ -319,6 +322,8 @@ class RelationFinder:
     def _x_based(self, based: Token, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """"the Paris-based startup Mistral AI": Mistral AI basedIn Paris."""
         places = [at[c.i] for c in based.children if c.i in at]
+        # "Menlo Park, California-based Meta": based in the city too
+        places += [at[p.start - 2] for p in places if p.start >= 2 and based.doc[p.start - 1].text == "," and p.start - 2 in at]
         head = based.head
         while head.i not in at and head.dep_ in ("compound", "amod", "nmod") and head.head != head:
             head = head.head
