@@ -81,8 +81,11 @@ class MentionFinder:
         self.matcher.add("EMPLOYER", [[{"IS_TITLE": True, "POS": {"IN": ["NOUN", "PROPN"]}}, {"LOWER": {"IN": titles}}, {"ENT_TYPE": "PERSON"}]])
         # a news agency in brackets: "(AP)", "( TANJUG )"
         self.matcher.add("AGENCY", [[{"TEXT": "("}, {"IS_UPPER": True, "LENGTH": {">=": 2}, "OP": "+"}, {"TEXT": ")"}]])
-        # a capitalised noun opening a sentence: a name only if the document uses it as one elsewhere
-        self.matcher.add("SENT_START", [[{"IS_TITLE": True, "POS": "NOUN", "IS_SENT_START": True}]])
+        # a capitalised noun opening a sentence: a name only if the document or a relation says so
+        self.matcher.add("SENT_START", [[{"IS_TITLE": True, "IS_SENT_START": True, "POS": {"IN": ["NOUN", "VERB", "ADJ"]},
+                                          "TAG": {"NOT_IN": ["NNS", "VBG", "VBN", "VBD", "VBZ", "JJR", "JJS"]}}]])
+        # a word in inner capitals is a name whatever its tag: "ChatGPT", "DeepSeek", "iPhone"
+        self.matcher.add("CAMEL", [[{"TEXT": {"REGEX": r"^[A-Za-z][a-z]+[A-Z][A-Za-z]*$"}}]])
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[MENTIONS_KEY] = self.find(doc)
@@ -114,7 +117,7 @@ class MentionFinder:
                 versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
             elif rule in ("EMPLOYER", "AGENCY"):
                 candidates.append(Span(doc, span.start, span.end, label="Organization"))
-            elif rule == "SENT_START":
+            elif rule in ("SENT_START", "CAMEL"):
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
             elif self.proper_noun_chunks:
                 proper.append(Span(doc, span.start, span.end, label=self.refine(span, UNKNOWN)))
@@ -124,9 +127,7 @@ class MentionFinder:
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in tentative if s.start not in taken]
-        spans = self.propagate_labels(self.trim_headlines(sorted(chosen, key=lambda s: s.start)))
-        tentative_starts = {s.start for s in tentative}
-        return [s for s in spans if not (s.start in tentative_starts and s.label_ == UNKNOWN)]
+        return self.propagate_labels(self.trim_headlines(sorted(chosen, key=lambda s: s.start)))
 
     @staticmethod
     def is_headline(sent: Span) -> bool:

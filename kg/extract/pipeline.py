@@ -48,12 +48,26 @@ def load_pipeline(model: str | None = None, *, lexicon_path: str | None = None) 
         if model and name != model:
             log.warning("spaCy model %r not available; using %r", model, name)
         config = {"lexicon_path": lexicon_path}
+        _keep_hyphenated_words(nlp, load_lexicon(lexicon_path)["hyphenated_words"])
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("kg_line_breaks", before="parser")
         nlp.add_pipe("kg_mentions", config=config)
         nlp.add_pipe("kg_relations", config=config)
         return nlp
     raise ModelNotFoundError(_INSTALL_HINT.format(tried=", ".join(names)))
+
+
+def _keep_hyphenated_words(nlp: Language, words: dict[str, str]) -> None:
+    """Tokenise "co-founded" as one word with lemma "co-found" (the parser then sees a verb)."""
+    patterns = []
+    for word, lemma in words.items():
+        if word.startswith("_"):
+            continue
+        for form in (word, word.capitalize()):
+            nlp.tokenizer.add_special_case(form, [{"ORTH": form}])
+        patterns.append({"patterns": [[{"LOWER": word}]], "attrs": {"LEMMA": lemma}})
+    if "attribute_ruler" in nlp.pipe_names:
+        nlp.get_pipe("attribute_ruler").add_patterns(patterns)
 
 
 def extract_documents(documents: Iterable[SourceDocument], nlp: Language, *, batch_size: int = 16,

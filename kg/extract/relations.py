@@ -71,7 +71,7 @@ class RelationFinder:
         self.title_modifiers: dict[str, str] = lexicon["title_modifiers"]
         self.owner_first = tuple(lexicon["possessives"]["owner_first"])
         self.owned_first = tuple(lexicon["possessives"]["owned_first"])
-        self.title_fallbacks = tuple(lexicon["title_fallbacks"])
+        self.corporate_titles = set(lexicon["corporate_titles"]["titles"])
         self.modifier_predicates = tuple(lexicon["modifier_predicates"])
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
@@ -109,7 +109,7 @@ class RelationFinder:
         if token.dep_ == "appos" and token.head.i in at:
             return at[token.head.i], False
         left = token.left_edge.i
-        if token.pos_ == "NOUN" and left >= 2 and token.doc[left - 1].text == "," and left - 2 in at:
+        if token.pos_ in ("NOUN", "PROPN") and left >= 2 and token.doc[left - 1].text == "," and left - 2 in at:
             return at[left - 2], False  # an apposition the parser attached elsewhere: "Scale AI, the start-up he founded"
         classes = self.anaphors.get(lower) if token.pos_ == "PRON" else None
         if classes is None and token.pos_ == "NOUN" and any(c.lower_ in ("the", "this", "that") for c in token.children):
@@ -199,7 +199,7 @@ class RelationFinder:
         for token in sent:
             lemma = token.lemma_.lower()
             if token.pos_ in ("VERB", "AUX") and token.tag_ != "MD":
-                yield from self._verb(token, self._verb_lemma(token), sent, at)
+                yield from self._verb(token, lemma, sent, at)
             elif token.pos_ in ("NOUN", "PROPN") and lemma in self.nouns:
                 yield from self._noun(token, lemma, sent, at)
             elif token.pos_ == "ADJ" and lemma in self.adjectives:
@@ -208,14 +208,6 @@ class RelationFinder:
                 yield from self._x_based(token, sent, at)
         yield from self._titles_and_possessives(sent, at, local)
 
-    @staticmethod
-    def _verb_lemma(token: Token) -> str:
-        """The verb's lemma, with a 'co-' prefix joined ('co-founded' gives 'co-found')."""
-        lemma = token.lemma_.lower()
-        doc = token.doc
-        if token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].lower_ == "co":
-            return f"co-{lemma}"
-        return lemma
 
     def _make(self, subject: tuple[Span, bool], predicates: tuple[str, ...], obj: tuple[Span, bool], sent: Span,
               rule: str, conf_key: str, trigger: str | None, literals: tuple[str | None, str | None]) -> CandidateRelation:
@@ -332,6 +324,8 @@ class RelationFinder:
             org = next((at[c.i] for c in head.children if c.dep_ == "appos" and c.i in at), None)
         if org is None and head.dep_ == "appos":
             org = at.get(head.head.i)
+        if org is None and head.pos_ == "NOUN":
+            org = at.get(head.i + 1)  # "the Paris-based startup Mistral AI", parsed as two nouns
         for place in places:
             if org is not None and org != place:
                 yield CandidateRelation(org, ("basedIn",), place, sent, "x_based", self.confidence["x_based"], "based")
@@ -371,10 +365,11 @@ class RelationFinder:
     def _roles(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         for role, beside in self._role_nouns(mention.root, at):
             prop = self._title_property(role)
+            over_place = () if role.lemma_.lower() in self.corporate_titles or role.lower_ in self.corporate_titles else ("livesIn",)
             if prop is not None:
-                predicates, conf_key = (prop, *self.title_fallbacks), "title"
+                predicates, conf_key = (prop, *over_place), "title"
             elif not beside and role.pos_ == "NOUN":
-                predicates, conf_key = ("worksFor", *self.title_fallbacks), "role"
+                predicates, conf_key = ("worksFor", "livesIn"), "role"
             else:
                 continue
             for holder, anaphor in self._role_holders(role, at):

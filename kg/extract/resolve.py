@@ -126,7 +126,8 @@ def _pick_predicate(candidate: CandidateRelation, subject_cls: str, object_cls: 
 
 
 def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[CandidateRelation],
-                 cluster_of: dict[tuple[int, int], int], weights: dict[str, float]) -> list[Counter[str]]:
+                 cluster_of: dict[tuple[int, int], int], weights: dict[str, float],
+                 default_slots: dict[str, dict[str, str]]) -> list[Counter[str]]:
     """Class evidence per cluster.
 
     The NER labels of a cluster's mentions count 1 in all; then the argument
@@ -149,6 +150,14 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
         for span, allowed in ((cand.subject, sig.domain), (cand.object, sig.range)):
             if len(allowed) == 1 and not _is_anaphor(span):
                 votes[cluster(span)][next(iter(allowed))] += weights["relation_slot"]
+    untyped = {c for c, v in enumerate(votes) if not v}
+    for cand in candidates:
+        if len(cand.predicates) != 1 or not cand.class_votes:
+            continue
+        defaults = default_slots.get(cand.predicates[0], {})
+        for span, slot in ((cand.subject, "subject"), (cand.object, "object")):
+            if slot in defaults and not _is_anaphor(span) and cluster(span) in untyped:
+                votes[cluster(span)][defaults[slot]] += weights["default_slot"]
     preliminary = [_choose_class(v) for v in votes]
     for cand in candidates:
         if _is_anaphor(cand.subject) or _is_anaphor(cand.object):
@@ -199,7 +208,8 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
     all_candidates: list[CandidateRelation] = doc._.kg_relations or []
     clusters = _cluster(spans, set(lexicon["alias_suffixes"]))
     cluster_of = {(spans[i].start, spans[i].end): c for c, members in enumerate(clusters) for i in members}
-    class_votes = _class_votes(spans, clusters, all_candidates, cluster_of, lexicon["class_votes"])
+    default_slots = {k: v for k, v in lexicon["default_slot_classes"].items() if not k.startswith("_")}
+    class_votes = _class_votes(spans, clusters, all_candidates, cluster_of, lexicon["class_votes"], default_slots)
     result = DocumentEntities()
     keys: dict[int, str] = {}
     classes: dict[int, str] = {}

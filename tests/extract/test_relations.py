@@ -26,6 +26,19 @@ def _triples(nlp, text: str) -> set[tuple[str, str, str]]:
         ("Tesla is headquartered in Austin.", ("Tesla", "basedIn", "Austin")),
         ("Jensen Huang founded Nvidia in 1993.", ("Jensen Huang", "founded", "Nvidia")),
         ("Morgan Stanley analyst Erik Woodring raised his target.", ("Erik Woodring", "worksFor", "Morgan Stanley")),
+        ("Oracle agreed to acquire Cerner for $28 billion.", ("Oracle", "acquired", "Cerner")),
+        ("Instagram, which Facebook acquired in 2012, now has two billion users.", ("Facebook", "acquired", "Instagram")),
+        ("Andy Jassy, the chief executive of Amazon, spoke on Tuesday.", ("Andy Jassy", "leads", "Amazon")),
+        ("Amazon chief executive Andy Jassy spoke on Tuesday.", ("Andy Jassy", "leads", "Amazon")),
+        ("Nvidia's CEO Jensen Huang spoke on Tuesday.", ("Jensen Huang", "leads", "Nvidia")),
+        ("Demis Hassabis, who leads Google DeepMind, spoke on Tuesday.", ("Demis Hassabis", "leads", "Google DeepMind")),
+        ("The Paris-based startup Mistral AI raised new funds.", ("Mistral AI", "basedIn", "Paris")),
+        ("Klarna, based in Stockholm, filed for an IPO.", ("Klarna", "basedIn", "Stockholm")),
+        ("The plant is in Mobile, Alabama.", ("Mobile", "locatedIn", "Alabama")),
+        ("Copilot will roll out across Word, Excel and Outlook next month.", ("Copilot", "availableOn", "Excel")),
+        ("Google's acquisition of Fitbit closed in 2021.", ("Google", "acquired", "Fitbit")),
+        ("Lena Ortiz, an economist at Barclays, cut her forecast.", ("Lena Ortiz", "worksFor", "Barclays")),
+        ("Sirhan Sirhan was convicted of Kennedy's assassination.", ("Sirhan Sirhan", "killed", "Kennedy")),
     ],
 )
 def test_relations_rule_families(nlp, text, expected):
@@ -85,3 +98,13 @@ def test_relations_definite_subject_resolves_to_the_compatible_entity(nlp):
 def test_relations_anaphor_without_antecedent_gives_nothing(nlp):
     result = extract([SourceDocument("t", "The company acquired Cerner last year.", "t")], nlp)
     assert not [r for r in result.relations if r.predicate == "acquired"]
+
+
+def test_relations_cofounders_are_all_founders(nlp):
+    triples = _triples(nlp, "Arthur Mensch co-founded Mistral AI with Guillaume Lample and Timothee Lacroix.")
+    founders = {s for s, p, o in triples if p == "founded" and o == "Mistral AI"}
+    assert founders == {"Arthur Mensch", "Guillaume Lample", "Timothee Lacroix"}
+
+
+def test_relations_hypothetical_statements_give_nothing(nlp):
+    assert not [t for t in _triples(nlp, "Apple denied plans to acquire Disney.") if t[1] == "acquired"]
