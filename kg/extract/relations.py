@@ -26,8 +26,6 @@ _RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
 ANAPHOR_PREFIX = "ANAPHOR:"
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _INHERIT_DEPS = {"xcomp", "advcl", "conj", "pcomp", "acl", "acomp"}
-_HYPOTHETICAL = {"deny", "reject", "rule", "consider", "mull", "explore", "rumor", "rumour", "plan", "weigh", "refuse", "fail"}
-_OPEN_SKIP = {"be", "have", "say", "tell", "do", "get", "become", "call", "see", "show"}
 
 if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
@@ -72,6 +70,8 @@ class RelationFinder:
         self.owner_first = tuple(lexicon["possessives"]["owner_first"])
         self.owned_first = tuple(lexicon["possessives"]["owned_first"])
         self.corporate_titles = set(lexicon["corporate_titles"]["titles"])
+        self.hypothetical = set(lexicon["hypothetical_lemmas"])
+        self.open_skip = set(lexicon["open_relation_skip"])
         self.modifier_predicates = tuple(lexicon["modifier_predicates"])
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
@@ -136,11 +136,10 @@ class RelationFinder:
                 objects += [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
         return objects
 
-    @staticmethod
-    def _negated(token: Token) -> bool:
+    def _negated(self, token: Token) -> bool:
         """Negated or hypothetical: 'did not acquire', 'denied plans to acquire'."""
         for t in [token, *token.ancestors]:
-            if any(c.dep_ == "neg" for c in t.children) or (t is not token and t.lemma_.lower() in _HYPOTHETICAL):
+            if any(c.dep_ == "neg" for c in t.children) or (t is not token and t.lemma_.lower() in self.hypothetical):
                 return True
             if t.dep_ not in _INHERIT_DEPS | {"ccomp"}:
                 break
@@ -263,7 +262,7 @@ class RelationFinder:
 
     def _open(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], passive: bool) -> Iterator[CandidateRelation]:
         """Subject-verb-object between two named mentions that no trigger maps: ``relatedTo``."""
-        if passive or lemma in _OPEN_SKIP or verb.pos_ != "VERB":
+        if passive or lemma in self.open_skip or verb.pos_ != "VERB":
             return
         subjects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "nsubj"], at) if not a]
         objects = [(m, a) for m, a in self._arguments([c for c in verb.children if c.dep_ == "dobj"], at) if not a]
