@@ -103,6 +103,7 @@ class MentionFinder:
                 span = self.clean(part)
                 if span is not None:
                     candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
+        candidates = self.extend_known_prefixes(candidates)
         versioned, proper, tentative = [], [], []
         for match_id, start, end in self.matcher(doc):
             rule = doc.vocab.strings[match_id]
@@ -151,6 +152,19 @@ class MentionFinder:
                     kept.append(Span(span.doc, span.start, end, label=span.label_))
                     break
         return kept
+
+    @staticmethod
+    def extend_known_prefixes(spans: list[Span]) -> list[Span]:
+        """"Meta Superintelligence Labs" tagged as "Superintelligence Labs": an organisation's name grows
+        leftwards over a capitalised word the document uses as a name of its own ("Meta")."""
+        names = {span.text for span in spans if span.label_ == "Organization"}
+        extended = []
+        for span in spans:
+            start = span.start
+            while span.label_ == "Organization" and start > 0 and span.doc[start - 1].is_title and span.doc[start - 1].text in names:
+                start -= 1
+            extended.append(span if start == span.start else Span(span.doc, start, span.end, label=span.label_))
+        return extended
 
     def split_dateline(self, span: Span, cls: str) -> list[tuple[Span, str]]:
         """"Beijing XINHUA", "Moscow ITAR-TASS": a place name run into a capitalised agency name is two names."""

@@ -60,8 +60,16 @@ class _UnionFind:
         self.parent[self.find(a)] = self.find(b)
 
 
-def _cluster(spans: list[Span], alias_suffixes: set[str]) -> list[list[int]]:
-    """Group mention indices that name the same entity."""
+def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) -> list[list[int]]:
+    """Group mention indices that name the same entity.
+
+    Merged: the same text up to case and spacing; an acronym with the expansion
+    the text introduces ("Securities and Exchange Commission (SEC)"); a short
+    form with its long form, when the rest is a legal or generic suffix
+    ("Mistral" and "Mistral AI") or when the long form came first and the short
+    one refers back to it ("Gulfstone Carbon ... Gulfstone", but not "Meta ...
+    Meta Superintelligence Labs"); a surname with the one full name ending in it.
+    """
     uf = _UnionFind(len(spans))
     by_text: dict[str, int] = {}
     for i, span in enumerate(spans):
@@ -69,9 +77,15 @@ def _cluster(spans: list[Span], alias_suffixes: set[str]) -> list[list[int]]:
         if key in by_text:
             uf.union(i, by_text[key])
         else:
-            by_text[key] = i
+            by_text[key] = i  # the first mention of each text
     texts = {key: spans[i] for key, i in by_text.items()}
-    # an acronym the text introduces: "Securities and Exchange Commission (SEC)"
+    tokens = {key: tuple(t.text for t in span) for key, span in texts.items()}
+    by_first: dict[str, list[str]] = {}
+    persons_by_last: dict[str, set[str]] = {}
+    for key, toks in tokens.items():
+        by_first.setdefault(toks[0], []).append(key)
+        if len(toks) > 1 and texts[key].label_ == "Person":
+            persons_by_last.setdefault(toks[-1], set()).add(key)
     for key, span in texts.items():
         doc = span.doc
         if span.end + 2 < len(doc) and doc[span.end].text == "(" and doc[span.end + 2].text == ")":
@@ -80,17 +94,18 @@ def _cluster(spans: list[Span], alias_suffixes: set[str]) -> list[list[int]]:
             if acronym.isupper() and acronym == initials and entity_key(acronym) in by_text:
                 uf.union(by_text[entity_key(acronym)], by_text[key])
     for short_key, short in texts.items():
-        short_tokens = [t.text for t in short]
-        # a short form with its long form: "Mistral" and "Mistral AI"
-        for long_key, long in texts.items():
-            rest = [t.text for t in long][len(short_tokens):]
-            if long_key != short_key and [t.text for t in long][: len(short_tokens)] == short_tokens and rest and all(r in alias_suffixes for r in rest):
+        short_tokens = tokens[short_key]
+        longer = [k for k in by_first.get(short_tokens[0], []) if len(tokens[k]) > len(short_tokens) and tokens[k][: len(short_tokens)] == short_tokens]
+        for long_key in longer:
+            if all(r in alias_suffixes for r in tokens[long_key][len(short_tokens):]):
                 uf.union(by_text[short_key], by_text[long_key])
-        # a surname with the full name: "Wang" and "Alexandr Wang"
-        if len(short) == 1:
-            full = {k for k, s in texts.items() if len(s) > 1 and s.label_ == "Person" and s[-1].text == short.text}
-            if len(full) == 1:
-                uf.union(by_text[short_key], by_text[full.pop()])
+        referring_back = [k for k in longer if texts[k].start < short.start and tokens[k][-1] not in unit_words
+                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ in ("Organization", UNKNOWN)]
+        if referring_back:
+            uf.union(by_text[short_key], by_text[min(referring_back, key=lambda k: texts[k].start)])
+        full = persons_by_last.get(short_tokens[0], set()) if len(short_tokens) == 1 else set()
+        if len(full) == 1:
+            uf.union(by_text[short_key], by_text[next(iter(full))])
     groups: dict[int, list[int]] = {}
     for i in range(len(spans)):
         groups.setdefault(uf.find(i), []).append(i)
@@ -206,7 +221,7 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
     """Turn one processed spaCy ``Doc`` into canonical entities and typed relations."""
     spans = list(doc.spans[MENTIONS_KEY])
     all_candidates: list[CandidateRelation] = doc._.kg_relations or []
-    clusters = _cluster(spans, set(lexicon["alias_suffixes"]))
+    clusters = _cluster(spans, set(lexicon["alias_suffixes"]), set(lexicon["unit_words"]))
     cluster_of = {(spans[i].start, spans[i].end): c for c, members in enumerate(clusters) for i in members}
     default_slots = {k: v for k, v in lexicon["default_slot_classes"].items() if not k.startswith("_")}
     class_votes = _class_votes(spans, clusters, all_candidates, cluster_of, lexicon["class_votes"], default_slots)

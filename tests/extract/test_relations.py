@@ -108,3 +108,17 @@ def test_relations_cofounders_are_all_founders(nlp):
 
 def test_relations_hypothetical_statements_give_nothing(nlp):
     assert not [t for t in _triples(nlp, "Apple denied plans to acquire Disney.") if t[1] == "acquired"]
+
+
+def test_resolution_short_form_refers_back_to_the_long_form(nlp):
+    text = "Halvorsen Shipping said on Monday that it would buy two tankers. Halvorsen expects delivery in 2027."
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    entity = result.entities["halvorsen shipping"]
+    assert "Halvorsen" in entity.aliases and "halvorsen" not in result.entities
+
+
+def test_resolution_keeps_a_unit_apart_from_its_parent(nlp):
+    text = "Meta reported results on Monday. Meta Superintelligence Labs, a division of Meta, hired researchers."
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    assert {"meta", "meta superintelligence labs"} <= result.entities.keys()
+    assert ("meta superintelligence labs", "partOf", "meta") in {(r.subject, r.predicate, r.object) for r in result.relations}
