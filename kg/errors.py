@@ -1,6 +1,6 @@
 """One exception hierarchy for kg: library code raises, the CLI maps to exit codes."""
 
-__all__ = ["KGError", "UsageError", "InputError", "ModelNotFoundError", "QueryError"]
+__all__ = ["KGError", "UsageError", "InputError", "ModelNotFoundError", "QueryError", "RenderError"]
 
 
 class KGError(Exception):
@@ -25,3 +25,7 @@ class QueryError(UsageError):
 
 class ModelNotFoundError(KGError):
     """No spaCy English pipeline could be loaded."""
+
+
+class RenderError(KGError):
+    """The HTML view cannot be built (for example vis-network is missing from pyvis)."""

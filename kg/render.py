@@ -18,9 +18,9 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from kg.errors import KGError, UsageError
+from kg.errors import RenderError, UsageError
 
-__all__ = ["CLASS_COLOURS", "MIN_NODE_SIZE", "MAX_NODE_SIZE", "RenderError", "to_network", "to_html"]
+__all__ = ["CLASS_COLOURS", "MIN_NODE_SIZE", "MAX_NODE_SIZE", "to_network", "to_html"]
 
 #: Fixed colour per entity class; any other class is drawn in ``CLASS_COLOURS["other"]``.
 CLASS_COLOURS: dict[str, str] = {
@@ -57,10 +57,6 @@ _OPTIONS: dict[str, Any] = {
     },
     "interaction": {"hover": True, "tooltipDelay": 150},
 }
-
-
-class RenderError(KGError):
-    """The HTML view cannot be built (for example vis-network is missing from pyvis)."""
 
 
 def _local_name(iri: str) -> str:
