@@ -259,6 +259,10 @@ class RelationFinder:
                 if subj[0] != obj[0]:
                     candidate = self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals)
                     yield candidate if entry.get("class_votes", True) else replace(candidate, class_votes=False)
+                    if entry.get("inverse_properties"):
+                        # "Qwen comes from Alibaba": read the other way, Alibaba developed Qwen
+                        yield replace(candidate, subject=obj[0], object=subj[0], predicates=tuple(entry["inverse_properties"]),
+                                      class_votes=False)
 
     def _open(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span], passive: bool) -> Iterator[CandidateRelation]:
         """Subject-verb-object between two named mentions that no trigger maps: ``relatedTo``."""
