@@ -34,11 +34,35 @@ _TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH", "VB", "VBD", "VBZ", "VBP
 
 @Language.component("kg_line_breaks")
 def mark_line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break, so headlines never fuse with the next paragraph."""
+    """Start a sentence after every line break, so headlines never fuse with the next paragraph,
+    and after a dateline ("SAN FRANCISCO, June 4 —"), so the dateline is no sentence's subject."""
+    starts = [0]
     for token in doc[1:]:
         if "\n" in doc[token.i - 1].whitespace_ or doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
             token.is_sent_start = True
+            starts.append(token.i)
+    for start in starts:
+        end = dateline_end(doc, start)
+        if end is not None and end < len(doc):
+            doc[end].is_sent_start = True
     return doc
+
+
+def dateline_end(doc: Doc, start: int) -> int | None:
+    """Where the dateline opening a paragraph at ``start`` ends (the token after its dash), if it has one.
+
+    A dateline is a place in capitals, a comma, and a dash within a few tokens: "TACOMA, Wash., Sept. 9 —".
+    """
+    while start < len(doc) and doc[start].is_space:
+        start += 1
+    if start >= len(doc) or not (doc[start].is_upper and sum(ch.isalpha() for ch in doc[start].text) >= 2):
+        return None
+    for i in range(start + 1, min(start + 12, len(doc))):
+        if doc[i].text in ("—", "–", "--") or (doc[i].text == "-" and doc[i].whitespace_):
+            return i + 1 if any(doc[j].text == "," for j in range(start, i)) else None
+        if "\n" in doc[i].text:
+            return None
+    return None
 
 
 @Language.factory(
@@ -57,6 +81,7 @@ class MentionFinder:
         self.name = name
         self.ner_classes: dict[str, str] = lexicon["ner_classes"]
         self.org_suffixes = set(lexicon["org_suffixes"])
+        self.place_suffixes = set(lexicon["place_suffixes"])
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
         self.ai_words = {w.lower() for w in lexicon["ai_words"]}
@@ -85,7 +110,7 @@ class MentionFinder:
         self.matcher.add("SENT_START", [[{"IS_TITLE": True, "IS_SENT_START": True, "POS": {"IN": ["NOUN", "VERB", "ADJ"]},
                                           "TAG": {"NOT_IN": ["NNS", "VBG", "VBN", "VBD", "VBZ", "JJR", "JJS"]}}]])
         # a word in inner capitals is a name whatever its tag: "ChatGPT", "DeepSeek", "iPhone"
-        self.matcher.add("CAMEL", [[{"TEXT": {"REGEX": r"^[A-Za-z][a-z]+[A-Z][A-Za-z]*$"}}]])
+        self.matcher.add("CAMEL", [[{"TEXT": {"REGEX": r"^([A-Z][a-z]+|[a-z]+)[A-Z][A-Za-z]*$"}}]])
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[MENTIONS_KEY] = self.find(doc)
@@ -128,7 +153,21 @@ class MentionFinder:
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in tentative if s.start not in taken]
-        return self.propagate_labels(self.trim_headlines(sorted(chosen, key=lambda s: s.start)))
+        return self.propagate_labels(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start))))
+
+    @staticmethod
+    def dateline_places(spans: list[Span]) -> list[Span]:
+        """The names in a dateline ("TACOMA, Wash., Sept. 9 —") are places."""
+        if not spans:
+            return spans
+        doc = spans[0].doc
+        ends = {}
+        for sent in doc.sents:
+            end = dateline_end(doc, sent.start)
+            if end is not None:
+                ends[sent.start] = end
+        inside = lambda s: any(start <= s.start and s.end < end for start, end in ends.items())  # noqa: E731
+        return [Span(doc, s.start, s.end, label="Place") if inside(s) and s.label_ != "Place" else s for s in spans]
 
     @staticmethod
     def is_headline(sent: Span) -> bool:
@@ -200,13 +239,14 @@ class MentionFinder:
                 break
         while start < end and (doc[start].tag_ in _LEADING_DROP_TAGS or doc[start].is_punct):
             start += 1
-        while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}):
-            end -= 1
+        while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}
+                               or (end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ == "NOUN")):
+            end -= 1  # ... and a common noun after the name: "the Halo Companion app"
         if start >= end:
             return None
         trimmed = doc[start:end]
         text = trimmed.text
-        if not any(ch.isalpha() for ch in text) or text in self.acronyms:
+        if sum(ch.isalpha() for ch in text) < 2 or text in self.acronyms:
             return None
         if all(t.is_lower or t.is_punct or t.like_num for t in trimmed):
             return None
@@ -226,7 +266,14 @@ class MentionFinder:
         """
         if len(span) > 1 and span[-1].text in self.org_suffixes:
             return "Organization"
+        if len(span) > 1 and span[-1].text in self.place_suffixes:
+            return "Place"
         root = span.root
+        if any(c.dep_ == "relcl" and any(g.lower_ in ("who", "whom") for g in c.children) for c in root.children):
+            return "Person"  # "Alston, who built his fortune ..."
+        after = span.doc[span.end] if span.end < len(span.doc) else None
+        if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes:
+            return self.head_classes[after.lemma_.lower()]  # "the Halo Companion app"
         heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
         if root.dep_ == "appos":
             heads.append(root.head)

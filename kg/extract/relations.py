@@ -329,9 +329,12 @@ class RelationFinder:
             org = at.get(head.head.i)
         if org is None and head.pos_ == "NOUN":
             org = at.get(head.i + 1)  # "the Paris-based startup Mistral AI", parsed as two nouns
+        anaphor = False
+        if org is None:
+            org, anaphor = self._argument(head, at)  # "the Boston-based biotech": an anaphor
         for place in places:
             if org is not None and org != place:
-                yield CandidateRelation(org, ("basedIn",), place, sent, "x_based", self.confidence["x_based"], "based")
+                yield self._make((org, anaphor), ("basedIn",), (place, False), sent, "x_based", "x_based", "based", (None, None))
 
     def _title_property(self, title: Token) -> str | None:
         prop = self.titles.get(title.lemma_.lower()) or self.titles.get(title.lower_)
