@@ -82,6 +82,7 @@ class MentionFinder:
         self.ner_classes: dict[str, str] = lexicon["ner_classes"]
         self.org_suffixes = set(lexicon["org_suffixes"])
         self.place_suffixes = set(lexicon["place_suffixes"])
+        self.person_nouns = set(lexicon["person_nouns"])
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
         self.ai_words = {w.lower() for w in lexicon["ai_words"]}
@@ -167,7 +168,8 @@ class MentionFinder:
             if end is not None:
                 ends[sent.start] = end
         inside = lambda s: any(start <= s.start and s.end < end for start, end in ends.items())  # noqa: E731
-        return [Span(doc, s.start, s.end, label="Place") if inside(s) and s.label_ != "Place" else s for s in spans]
+        return [Span(doc, s.start, s.end, label="Place") if inside(s) and s.label_ != "Place" else s
+                for s in spans if not (inside(s) and any(t.ent_type_ == "DATE" for t in s))]
 
     @staticmethod
     def is_headline(sent: Span) -> bool:
@@ -240,7 +242,7 @@ class MentionFinder:
         while start < end and (doc[start].tag_ in _LEADING_DROP_TAGS or doc[start].is_punct):
             start += 1
         while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}
-                               or (end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ == "NOUN")):
+                               or (end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ in ("NOUN", "PROPN"))):
             end -= 1  # ... and a common noun after the name: "the Halo Companion app"
         if start >= end:
             return None
@@ -271,6 +273,8 @@ class MentionFinder:
         root = span.root
         if any(c.dep_ == "relcl" and any(g.lower_ in ("who", "whom") for g in c.children) for c in root.children):
             return "Person"  # "Alston, who built his fortune ..."
+        if any(c.dep_ in ("compound", "nmod", "amod") and c.i < span.start and c.lower_ in self.person_nouns for c in root.children):
+            return "Person"  # "freight billionaire Gregory Alston"
         after = span.doc[span.end] if span.end < len(span.doc) else None
         if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes:
             return self.head_classes[after.lemma_.lower()]  # "the Halo Companion app"

@@ -104,6 +104,9 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         if referring_back:
             uf.union(by_text[short_key], by_text[min(referring_back, key=lambda k: texts[k].start)])
         full = persons_by_last.get(short_tokens[0], set()) if len(short_tokens) == 1 else set()
+        if not full and len(short_tokens) == 1 and short.label_ == "Person":
+            # "Alston, who ..." is a person: so is the one "... Alston" the model took for something else
+            full = {k for k in texts if len(tokens[k]) > 1 and tokens[k][-1] == short_tokens[0] and texts[k].label_ != "Place"}
         if len(full) == 1:
             uf.union(by_text[short_key], by_text[next(iter(full))])
     groups: dict[int, list[int]] = {}
