@@ -112,7 +112,7 @@ class RelationFinder:
         if token.pos_ in ("NOUN", "PROPN") and left >= 2 and token.doc[left - 1].text == "," and left - 2 in at:
             return at[left - 2], False  # an apposition the parser attached elsewhere: "Scale AI, the start-up he founded"
         classes = self.anaphors.get(lower) if token.pos_ == "PRON" else None
-        if classes is None and token.pos_ == "NOUN" and any(c.lower_ in ("the", "this", "that") for c in token.children):
+        if classes is None and (token.pos_ == "NOUN" or token.is_lower) and any(c.lower_ in ("the", "this", "that") for c in token.children):
             classes = self.anaphors.get(token.lemma_.lower())
         if classes is None:
             return None, False
@@ -203,7 +203,7 @@ class RelationFinder:
                 yield from self._noun(token, lemma, sent, at)
             elif token.pos_ == "ADJ" and lemma in self.adjectives:
                 yield from self._adjective(token, lemma, sent, at)
-            if token.lower_ == "based" and token.dep_ == "amod":
+            if token.lower_ in ("based", "headquartered") and token.dep_ == "amod":
                 yield from self._x_based(token, sent, at)
         yield from self._titles_and_possessives(sent, at, local)
 
@@ -288,6 +288,8 @@ class RelationFinder:
             subjects = self._subject_tokens(noun.head.head, _SUBJECT_DEPS) if noun.head.dep_ == "prep" else []
         elif not subjects and noun.dep_ == "appos":
             subjects = [noun.head]
+        elif not subjects and noun.dep_ == "dobj":
+            subjects = self._subject_tokens(noun.head, {"nsubj"})  # "Halvorsen signed a partnership with Kaneda"
         elif not subjects and noun.dep_ == "attr":
             subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
         elif not subjects and noun.dep_ == "pobj" and noun.head.head.pos_ in ("VERB", "AUX"):
@@ -332,6 +334,9 @@ class RelationFinder:
         anaphor = False
         if org is None:
             org, anaphor = self._argument(head, at)  # "the Boston-based biotech": an anaphor
+        following = based.doc[based.i + 1] if based.i + 1 < len(based.doc) else None
+        if org is None and following is not None and following.pos_ == "NOUN":
+            org, anaphor = self._argument(following, at)  # "the Osaka-based company rights", misparsed
         for place in places:
             if org is not None and org != place:
                 yield self._make((org, anaphor), ("basedIn",), (place, False), sent, "x_based", "x_based", "based", (None, None))

@@ -99,16 +99,17 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         for long_key in longer:
             if all(r in alias_suffixes for r in tokens[long_key][len(short_tokens):]):
                 uf.union(by_text[short_key], by_text[long_key])
-        referring_back = [k for k in longer if texts[k].start < short.start and tokens[k][-1] not in unit_words
-                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ in ("Organization", UNKNOWN)]
-        if referring_back:
-            uf.union(by_text[short_key], by_text[min(referring_back, key=lambda k: texts[k].start)])
         full = persons_by_last.get(short_tokens[0], set()) if len(short_tokens) == 1 else set()
         if not full and len(short_tokens) == 1 and short.label_ == "Person":
             # "Alston, who ..." is a person: so is the one "... Alston" the model took for something else
             full = {k for k in texts if len(tokens[k]) > 1 and tokens[k][-1] == short_tokens[0] and texts[k].label_ != "Place"}
         if len(full) == 1:
             uf.union(by_text[short_key], by_text[next(iter(full))])
+            continue  # a surname is not a short company name
+        referring_back = [k for k in longer if texts[k].start < short.start and tokens[k][-1] not in unit_words
+                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"]
+        if referring_back:
+            uf.union(by_text[short_key], by_text[min(referring_back, key=lambda k: texts[k].start)])
     groups: dict[int, list[int]] = {}
     for i in range(len(spans)):
         groups.setdefault(uf.find(i), []).append(i)
