@@ -45,11 +45,14 @@ def main() -> int:
     nlp = load_pipeline()
     articles = [evaluate_article(load_gold(path), nlp) for path in sorted((ROOT / "examples" / "gold").glob("*.gold.json"))]
     combined = total_over(articles, name="example articles")
+    heldout = [evaluate_article(load_gold(path), nlp) for path in sorted((ROOT / "examples" / "heldout" / "gold").glob("*.gold.json"))]
+    heldout_total = total_over(heldout, name="held-out articles")
     conll_path = args.conll_dir / f"conll04_{args.conll_split}.json"
     conll = evaluate_conll04(load_conll04(conll_path), nlp, name=f"conll04 {args.conll_split}") if conll_path.is_file() else None
 
     if args.json:
-        data = {"articles": combined.as_dict(), "each": [a.as_dict() for a in articles], "conll04": conll.as_dict() if conll else None}
+        data = {"articles": combined.as_dict(), "heldout": heldout_total.as_dict(), "each": [a.as_dict() for a in articles + heldout],
+                "conll04": conll.as_dict() if conll else None}
         print(json.dumps(data, indent=2))
         return 0
     print("| data set | entity P | entity R | entity F1 | relation P | relation R | relation F1 | |")
@@ -57,12 +60,15 @@ def main() -> int:
     print(row(f"example articles ({len(articles)})", combined, TARGETS["articles"]))
     for article in articles:
         print(row(f"  {Path(article.name).name}", article, TARGETS["articles"]))
+    print(row(f"held-out articles ({len(heldout)})", heldout_total, TARGETS["articles"]))
+    for article in heldout:
+        print(row(f"  {Path(article.name).name}", article, TARGETS["articles"]))
     if conll is not None:
         print(row(conll.name, conll, TARGETS["conll04"]))
     else:
         print(f"(CoNLL04 not found at {conll_path}: skipped)")
     print()
-    for evaluation in [combined, *articles, *([conll] if conll else [])]:
+    for evaluation in [combined, *articles, heldout_total, *([conll] if conll else [])]:
         print(details(evaluation))
     print(f"\n({time.perf_counter() - started:.1f} s, model {nlp.lang}_{nlp.meta.get('name')})")
     return 0
