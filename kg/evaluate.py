@@ -127,19 +127,26 @@ class Evaluation:
 # ---------------------------------------------------------------------------- article gold
 
 
-def load_gold(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read an article gold file and resolve its ``document`` path (from the current folder or beside the gold)."""
-    gold_path = Path(path)
+def _read_json(path: str | os.PathLike[str]) -> Any:
     try:
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: cannot read gold file ({exc})") from exc
+
+
+def _article_gold(gold: dict[str, Any], path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Article gold with its ``document`` path resolved (from the current folder or beside the gold)."""
+    gold_path = Path(path)
     for base in (Path.cwd(), gold_path.parent, *gold_path.resolve().parents):
         candidate = base / gold["document"]
         if candidate.is_file():
-            gold["document_path"] = str(candidate)
-            return gold
+            return {**gold, "document_path": str(candidate)}
     raise InputError(f"{path}: its document {gold['document']} was not found")
+
+
+def load_gold(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read an article gold file and resolve its ``document`` path (from the current folder or beside the gold)."""
+    return _article_gold(_read_json(path), path)
 
 
 def evaluate_article(gold: dict[str, Any], nlp: Language) -> Evaluation:
@@ -218,15 +225,15 @@ def score_article(extraction: Extraction, gold: dict[str, Any]) -> Evaluation:
 # ---------------------------------------------------------------------------- CoNLL04
 
 
-def load_conll04(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The sentences of a CoNLL04 split in SpERT JSON."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: cannot read CoNLL04 data ({exc})") from exc
+def _conll04_sentences(data: Any, path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not data or "tokens" not in data[0]:
         raise InputError(f"{path}: not a SpERT JSON list of sentences")
     return data
+
+
+def load_conll04(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """The sentences of a CoNLL04 split in SpERT JSON."""
+    return _conll04_sentences(_read_json(path), path)
 
 
 def evaluate_conll04(sentences: Iterable[dict[str, Any]], nlp: Language, *, name: str = "conll04") -> Evaluation:
@@ -286,14 +293,11 @@ def _score_sentence(sentence: dict[str, Any], extraction: Extraction, evaluation
 
 def evaluate_gold_file(path: str | os.PathLike[str], nlp: Language) -> Evaluation:
     """Score against one gold file, article gold or a CoNLL04 split, told apart by content."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: cannot read gold file ({exc})") from exc
+    data = _read_json(path)
     if isinstance(data, dict) and {"document", "entities", "relations"} <= data.keys():
-        return evaluate_article(load_gold(path), nlp)
+        return evaluate_article(_article_gold(data, path), nlp)
     if isinstance(data, list):
-        return evaluate_conll04(load_conll04(path), nlp, name=f"conll04:{Path(path).stem}")
+        return evaluate_conll04(_conll04_sentences(data, path), nlp, name=f"conll04:{Path(path).stem}")
     raise InputError(f"{path}: neither article gold (document, entities, relations) nor a CoNLL04 split")
 
 
