@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from spacy.tokens import Doc, Span
@@ -284,12 +284,8 @@ def _through_places(relations: list[Relation], factor: float) -> list[Relation]:
     for rel in relations:
         outer = inside.get((rel.object, rel.start_char))
         if rel.predicate in ("basedIn", "locatedIn") and outer is not None and outer.object != rel.subject:
-            derived.append(Relation(
-                subject=rel.subject, predicate=rel.predicate, object=outer.object, doc_id=rel.doc_id,
-                evidence=rel.evidence, start_char=rel.start_char, end_char=rel.end_char,
-                confidence=round(min(rel.confidence, outer.confidence) * factor, 3), rule=f"{rel.rule}+place_chain",
-                trigger=rel.trigger, amount=rel.amount, date=rel.date,
-            ))
+            derived.append(replace(rel, object=outer.object, rule=f"{rel.rule}+place_chain",
+                                   confidence=round(min(rel.confidence, outer.confidence) * factor, 3)))
     known = {(r.subject, r.predicate, r.object, r.start_char) for r in relations}
     return [r for r in derived if (r.subject, r.predicate, r.object, r.start_char) not in known]
 
