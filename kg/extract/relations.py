@@ -247,9 +247,8 @@ class RelationFinder:
                 objects = [c for conj in verb.conjuncts if conj.i > verb.i for c in conj.children if c.dep_ == "dobj"][:1]
             if not objects and not preps and verb.dep_ == "relcl":
                 objects = [verb.head]  # "the platform Gulfstone developed"
-            if lemma.endswith("found") or lemma == "co-found":
-                # "co-founded Y with A and B": A and B are founders too
-                subjects = subjects + self._prep_objects(verb, ["with"])
+            # "co-founded Y with A and B": A and B are founders too
+            subjects = subjects + self._prep_objects(verb, entry.get("co_subject_preps", []))
             rule = "verb_relative" if verb.dep_ == "relcl" else "verb_passive" if passive else "verb"
         if entry.get("inverse"):
             subjects, objects = objects, subjects
