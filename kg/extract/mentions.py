@@ -24,6 +24,7 @@ from kg.ontology import load_lexicon
 __all__ = ["MentionFinder", "MENTIONS_KEY", "UNKNOWN"]
 
 MENTIONS_KEY = "kg_mentions"
+DATELINES_KEY = "kg_datelines"
 UNKNOWN = "Unknown"
 
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
@@ -41,10 +42,13 @@ def mark_line_breaks(doc: Doc) -> Doc:
         if "\n" in doc[token.i - 1].whitespace_ or doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
             token.is_sent_start = True
             starts.append(token.i)
+    datelines = []
     for start in starts:
         end = dateline_end(doc, start)
         if end is not None and end < len(doc):
             doc[end].is_sent_start = True
+            datelines.append(Span(doc, start, end))
+    doc.spans[DATELINES_KEY] = datelines
     return doc
 
 
@@ -158,16 +162,15 @@ class MentionFinder:
 
     @staticmethod
     def dateline_places(spans: list[Span]) -> list[Span]:
-        """The names in a dateline ("TACOMA, Wash., Sept. 9 —") are places."""
+        """The names in a dateline ("TACOMA, Wash., Sept. 9 —", found by ``kg_line_breaks``) are places."""
         if not spans:
             return spans
         doc = spans[0].doc
-        ends = {}
-        for sent in doc.sents:
-            end = dateline_end(doc, sent.start)
-            if end is not None:
-                ends[sent.start] = end
-        inside = lambda s: any(start <= s.start and s.end < end for start, end in ends.items())  # noqa: E731
+        datelines = list(doc.spans.get(DATELINES_KEY, []))
+
+        def inside(span: Span) -> bool:
+            return any(d.start <= span.start and span.end < d.end for d in datelines)
+
         return [Span(doc, s.start, s.end, label="Place") if inside(s) and s.label_ != "Place" else s
                 for s in spans if not (inside(s) and any(t.ent_type_ == "DATE" for t in s))]
 
