@@ -70,6 +70,7 @@ class RelationFinder:
         self.owner_first = tuple(lexicon["possessives"]["owner_first"])
         self.owned_first = tuple(lexicon["possessives"]["owned_first"])
         self.corporate_titles = set(lexicon["corporate_titles"]["titles"])
+        self.role_verbs: dict[str, list[str]] = {k: v for k, v in lexicon["role_verbs"].items() if not k.startswith("_")}
         self.hypothetical = set(lexicon["hypothetical_lemmas"])
         self.open_skip = set(lexicon["open_relation_skip"])
         self.modifier_predicates = tuple(lexicon["modifier_predicates"])
@@ -350,30 +351,54 @@ class RelationFinder:
                 return modifier
         return prop
 
-    def _role_nouns(self, root: Token, at: dict[int, Span]) -> list[tuple[Token, bool]]:
-        """Nouns naming a person's role, with whether they sit beside the name (not in a clause)."""
-        roles = [(c, True) for c in root.children if c.dep_ in ("compound", "appos", "nmod") and c.i not in at and c.i < root.i]
-        roles += [(c, False) for c in root.children if c.dep_ == "appos" and c.i not in at and c.i > root.i]
-        if root.dep_ == "appos" and root.head.i not in at:
-            roles.append((root.head, False))
-        if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ in ("be", "become", "remain", "serve", "name", "appoint"):
-            roles += [(c, False) for c in root.head.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
-        if root.dep_ == "dobj" and root.head.lemma_ in ("name", "appoint", "elect", "hire"):
-            roles += [(c, False) for c in root.head.children if c.dep_ == "oprd" and c.pos_ == "NOUN"]
-        return [(r, beside) for r, beside in roles if r.pos_ in ("NOUN", "PROPN")]
+    def _verb_roles(self, verb: Token) -> list[Token]:
+        """The role a role verb gives: "is the CEO", "serves as chief executive", "was promoted to president"."""
+        roles = [c for c in verb.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
+        return roles + self._prep_objects(verb, self.role_verbs.get(verb.lemma_.lower(), []))
 
-    def _role_holders(self, role: Token, at: dict[int, Span]) -> list[tuple[Span, bool]]:
-        """The organisations (or places) a role noun is tied to: its modifiers, or the objects of its prepositions."""
-        tokens = [c for c in role.children if c.dep_ in ("compound", "poss", "nmod") and c.i in at]
+    def _role_nouns(self, mention: Span, at: dict[int, Span]) -> list[tuple[Token, bool, Token | None]]:
+        """Nouns naming a person's role, whether they sit beside the name (not in a clause), and the verb giving it.
+
+        Roles given by a verb ("X serves as chief executive of Y") are read for names known to be people only.
+        """
+        root = mention.root
+        roles: list[tuple[Token, bool, Token | None]] = [
+            (c, True, None) for c in root.children if c.dep_ in ("compound", "appos", "nmod") and c.i not in at and c.i < root.i]
+        roles += [(c, False, None) for c in root.children if c.dep_ == "appos" and c.i not in at and c.i > root.i]
+        if root.dep_ == "appos" and root.head.i not in at:
+            roles.append((root.head, False, None))
+        verbs = [root.head] if root.dep_ in ("nsubj", "nsubjpass", "dobj") and mention.label_ == "Person" else []
+        # "X bought the team and serves as its chairman": a coordinated verb without a subject of its own
+        verbs += [c for v in verbs if root.dep_ != "dobj" for c in v.conjuncts if not any(g.dep_ in _SUBJECT_DEPS for g in c.children)]
+        # "Lena Chen, who serves as chief executive of Acme"
+        verbs += [c for c in root.children if mention.label_ == "Person" and c.dep_ == "relcl" and any(g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in _RELATIVE_PRONOUNS for g in c.children)]
+        for verb in verbs:
+            if verb.lemma_.lower() in self.role_verbs and not self._negated(verb):
+                roles += [(r, False, verb) for r in self._verb_roles(verb)]
+        return [(r, beside, verb) for r, beside, verb in roles if r.pos_ in ("NOUN", "PROPN")]
+
+    def _role_holders(self, role: Token, at: dict[int, Span], verb: Token | None) -> list[tuple[Span, bool]]:
+        """The organisations (or places) a role noun is tied to: its modifiers, or the objects of its prepositions.
+
+        A role given by a verb whose subject is not the person ("Acme named Chen its chief executive") is
+        held in that subject, when nothing else names the holder.
+        """
+        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod") and c.i in at]
+        tokens += [c for c in role.children if c.dep_ == "poss"]  # "Y's CEO", "its chief executive"
+        # "a Burlington operations manager": a name modifying the role's own modifier
+        tokens += [g for c in role.children if c.dep_ == "compound" and c.i not in at for g in c.children if g.dep_ == "compound" and g.i in at]
         frontier = [role]
         for _ in range(2):  # "a staff member of the development department at NASDA"
             objects = [g for t in frontier for g in self._prep_objects(t, ["of", "at", "for", "with", "in"])]
             tokens += objects + [c for o in objects if o.i not in at for c in o.children if c.dep_ in ("compound", "nmod") and c.i in at]
             frontier = [o for o in objects if o.i not in at]
-        return self._arguments(tokens, at)
+        holders = self._arguments(tokens, at)
+        if not holders and verb is not None:
+            holders = self._arguments([c for c in verb.children if c.dep_ == "nsubj"], at)
+        return holders
 
     def _roles(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
-        for role, beside in self._role_nouns(mention.root, at):
+        for role, beside, verb in self._role_nouns(mention, at):
             prop = self._title_property(role)
             over_place = () if role.lemma_.lower() in self.corporate_titles or role.lower_ in self.corporate_titles else ("livesIn",)
             if prop is not None:
@@ -382,9 +407,11 @@ class RelationFinder:
                 predicates, conf_key = ("worksFor", "livesIn"), "role"
             else:
                 continue
-            for holder, anaphor in self._role_holders(role, at):
+            for holder, anaphor in self._role_holders(role, at, verb if verb is not None and mention.root.dep_ == "dobj" else None):
                 if holder != mention:
-                    yield self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+                    candidate = self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+                    # a role given by a verb holds only between a person and an organisation already known as such
+                    yield candidate if verb is None else replace(candidate, class_votes=False)
 
     def _titles_and_possessives(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         seen: set[int] = set()

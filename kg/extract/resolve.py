@@ -68,7 +68,8 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
     form with its long form, when the rest is a legal or generic suffix
     ("Mistral" and "Mistral AI") or when the long form came first and the short
     one refers back to it ("Gulfstone Carbon ... Gulfstone", but not "Meta ...
-    Meta Superintelligence Labs"); a surname with the one full name ending in it.
+    Meta Superintelligence Labs"); a name led by a place the text names, shortened
+    to the rest ("Tacoma Tides ... the Tides"); a surname with the one full name ending in it.
     """
     uf = _UnionFind(len(spans))
     by_text: dict[str, int] = {}
@@ -108,6 +109,11 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
             continue  # a surname is not a short company name
         referring_back = [k for k in longer if texts[k].start < short.start and tokens[k][-1] not in unit_words
                           and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"]
+        if not referring_back and short.label_ in ("Organization", UNKNOWN):
+            # "the Tacoma Tides ... the Tides": a name led by a place the text names, shortened to the rest
+            referring_back = [k for k, toks in tokens.items() if len(toks) > len(short_tokens) and toks[-len(short_tokens):] == short_tokens
+                              and texts[k].start < short.start and texts[k].label_ in ("Organization", UNKNOWN)
+                              and texts.get(entity_key(" ".join(toks[: -len(short_tokens)])), short).label_ == "Place"]
         if referring_back:
             uf.union(by_text[short_key], by_text[min(referring_back, key=lambda k: texts[k].start)])
     groups: dict[int, list[int]] = {}

@@ -39,6 +39,10 @@ def _triples(nlp, text: str) -> set[tuple[str, str, str]]:
         ("Google's acquisition of Fitbit closed in 2021.", ("Google", "acquired", "Fitbit")),
         ("Lena Ortiz, an economist at Barclays, cut her forecast.", ("Lena Ortiz", "worksFor", "Barclays")),
         ("Sirhan Sirhan was convicted of Kennedy's assassination.", ("Sirhan Sirhan", "killed", "Kennedy")),
+        ("Priya Raman, who serves as chief executive of Helix Biotech, spoke on Monday.", ("Priya Raman", "leads", "Helix Biotech")),
+        ("Tom Becker was promoted to president of Norrland Steel last year.", ("Tom Becker", "leads", "Norrland Steel")),
+        ("Marc Dubois bought Kestrel Robotics in 2019 and serves as the company's chairman.", ("Marc Dubois", "leads", "Kestrel Robotics")),
+        ("Billionaire Marc Dubois bought Kestrel Robotics in 2019.", ("Marc Dubois", "acquired", "Kestrel Robotics")),
     ],
 )
 def test_relations_rule_families(nlp, text, expected):
