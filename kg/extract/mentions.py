@@ -129,7 +129,7 @@ class MentionFinder:
             cls = self.ner_classes.get(ent.label_)
             if cls is None:
                 continue
-            for part, part_cls in self.split_dateline(ent, cls):
+            for part, part_cls in (p for d, c in self.split_dateline(ent, cls) for p in self.split_possessive(d, c)):
                 span = self.clean(part)
                 if span is not None:
                     candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
@@ -182,7 +182,11 @@ class MentionFinder:
 
     def trim_headlines(self, spans: list[Span]) -> list[Span]:
         """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta")."""
-        headline = {sent.start for sent in spans[0].doc.sents if self.is_headline(sent)} if spans else set()
+        headline: set[int] = set()
+        for sent in spans[0].doc.sents if spans else []:
+            if not self.is_headline(sent):
+                break  # headlines lead the text; a title-case line further down is a credit or a caption
+            headline.add(sent.start)
         body = {span.text for span in spans if span.sent.start not in headline}
         if not headline or not body:
             return spans
@@ -220,6 +224,14 @@ class MentionFinder:
         if sum(ch.isalpha() for ch in tail.text) < 4 or any(t.text in self.org_suffixes for t in tail):
             return [(span, cls)]  # "Scale AI", "Acme AG": a suffix, not a second name
         return [(span[:cut], "Place"), (span[cut:], "Organization")]
+
+    @staticmethod
+    def split_possessive(span: Span, cls: str) -> list[tuple[Span, str]]:
+        """"Amazon Web Services' Bedrock" tagged as one name is the owner's name and the owned one's."""
+        cut = next((t.i for t in span[1:-1] if t.tag_ == "POS"), None)
+        if cut is None:
+            return [(span, cls)]
+        return [(span.doc[span.start:cut], UNKNOWN), (span.doc[cut + 1:span.end], cls)]
 
     @staticmethod
     def propagate_labels(spans: list[Span]) -> list[Span]:
@@ -282,8 +294,8 @@ class MentionFinder:
         if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes:
             return self.head_classes[after.lemma_.lower()]  # "the Halo Companion app"
         heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
-        if root.dep_ == "appos":
-            heads.append(root.head)
+        if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
+            heads.append(root.head)  # "the assistant, Le Chat"
         for noun in heads:
             if noun.pos_ == "NOUN" and noun.lemma_.lower() in self.head_classes:
                 head_cls = self.head_classes[noun.lemma_.lower()]

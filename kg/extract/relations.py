@@ -425,7 +425,11 @@ class RelationFinder:
             if mention.label_ in ("Person", UNKNOWN):
                 yield from self._roles(mention, sent, at)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
-            for owner, anaphor in self._arguments([c for c in root.children if c.dep_ == "poss"], at):
+            owners = [c for c in root.children if c.dep_ == "poss"]
+            before = mention.start - 2
+            if not owners and before >= 0 and sent.doc[before + 1].tag_ == "POS" and before in at and not any(t.dep_ == "poss" for t in mention):
+                owners = [sent.doc[before]]  # the same, where the parser lost the link: "... and Anthropic's Claude 3.5 Sonnet"
+            for owner, anaphor in self._arguments(owners, at):
                 if owner != mention and not anaphor:
                     yield self._make((owner, False), self.owner_first, (mention, False), sent, "possessive", "possessive", None, (None, None))
                     yield self._make((mention, False), self.owned_first, (owner, False), sent, "possessive", "possessive", None, (None, None))

@@ -108,7 +108,8 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
             uf.union(by_text[short_key], by_text[next(iter(full))])
             continue  # a surname is not a short company name
         referring_back = [k for k in longer if texts[k].start < short.start and tokens[k][-1] not in unit_words
-                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"]
+                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"
+                          and not _brand_of_its_own(tokens[k][len(short_tokens):])]
         if not referring_back and short.label_ in ("Organization", UNKNOWN):
             # "the Tacoma Tides ... the Tides": a name led by a place the text names, shortened to the rest
             referring_back = [k for k, toks in tokens.items() if len(toks) > len(short_tokens) and toks[-len(short_tokens):] == short_tokens
@@ -120,6 +121,11 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
     for i in range(len(spans)):
         groups.setdefault(uf.find(i), []).append(i)
     return list(groups.values())
+
+
+def _brand_of_its_own(rest: tuple[str, ...]) -> bool:
+    """What follows a short name makes a name of its own: "Google DeepMind", "Amazon Web Services"."""
+    return len(rest) > 1 or any(word[1:] != word[1:].lower() and not word.isupper() for word in rest)
 
 
 def _is_anaphor(span: Span) -> bool:
@@ -157,14 +163,18 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
 
     The NER labels of a cluster's mentions count 1 in all; then the argument
     slots of single-property relations ("launched X": X is a Product), the
-    partner of a symmetric relation (competitors are usually of one kind) and
-    possession by an organisation ("OpenAI's GPT Pro") add their weights.
+    partner of a symmetric relation (competitors are usually of one kind),
+    possession by an organisation ("OpenAI's GPT Pro") or by a place ("China's
+    DeepSeek") add their weights; a person only ever named by one word counts less.
     """
     votes = []
     for members in clusters:
         labels = Counter(spans[i].label_ for i in members if spans[i].label_ != UNKNOWN)
         total = sum(labels.values())
         votes.append(Counter({c: n / total for c, n in labels.items()}))
+        if "Person" in votes[-1] and all(len(spans[i]) == 1 for i in members):
+            # news introduces people by their full name: a lone one-word "person" is often a company
+            votes[-1]["Person"] *= weights["one_word_person"]
     signatures = property_signatures()
     def cluster(span: Span) -> int:
         return cluster_of[(span.start, span.end)]
@@ -192,6 +202,8 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
             for this, other in ((s, o), (o, s)):
                 if preliminary[other] != UNKNOWN:
                     votes[this][preliminary[other]] += weights["symmetric_partner"]
+        elif cand.rule == "possessive" and preliminary[o] == "Place" and preliminary[s] not in ("Person", "Place"):
+            votes[s]["Organization"] += weights["possessed_by_place"]  # "China's DeepSeek"
         elif cand.rule == "possessive" and cand.predicates[0] == "developed":
             if preliminary[s] != "Person":
                 votes[o]["Product"] += weights["possessed_by_organization"]
