@@ -89,6 +89,7 @@ class MentionFinder:
         self.person_nouns = set(lexicon["person_nouns"])
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
+        self.round_words = set(lexicon["funding"]["round_name_words"])
         self.ai_words = {w.lower() for w in lexicon["ai_words"]}
         self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
@@ -271,6 +272,8 @@ class MentionFinder:
             return None
         if all(t.lower_ in self.title_words or t.is_punct for t in trimmed):
             return None  # a bare job title ("President", "Gov.") is not a name
+        if trimmed[0].text in self.round_words and len(trimmed) <= 2:
+            return None  # a funding round ("Series C") is not an entity
         return trimmed
 
     def refine(self, span: Span, cls: str) -> str:

@@ -77,6 +77,7 @@ class RelationFinder:
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
         self.confidence: dict[str, float] = lexicon["confidence"]
+        self.funding: dict[str, Any] = lexicon["funding"]
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_relations = list(self.find(doc))
@@ -93,8 +94,9 @@ class RelationFinder:
         starts = [s.start for s in sentences]
         for mention in mentions:
             by_sentence.setdefault(bisect_right(starts, mention.start) - 1, []).append(mention)
+        raisers: list[tuple[Span, bool]] = []  # the company of the latest funding round, for "Y also took part"
         for index, sent in enumerate(sentences):
-            yield from self._sentence(sent, at, by_sentence.get(index, []))
+            yield from self._sentence(sent, at, by_sentence.get(index, []), raisers)
 
     def _argument(self, token: Token, at: dict[int, Span]) -> tuple[Span | None, bool]:
         """The mention a token stands for, and whether it was reached through an anaphor."""
@@ -195,9 +197,12 @@ class RelationFinder:
 
     # ------------------------------------------------------------------ rules
 
-    def _sentence(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
+    def _sentence(self, sent: Span, at: dict[int, Span], local: list[Span], raisers: list[tuple[Span, bool]]) -> Iterator[CandidateRelation]:
         for token in sent:
             lemma = token.lemma_.lower()
+            if (lemma in self.funding["round_nouns"] and token.pos_ == "NOUN" or lemma in self.funding["join_verbs"] and token.pos_ == "VERB"
+                    or lemma in self.funding["raise_verbs"] and token.pos_ == "VERB" and self._raises_money(token)):
+                yield from self._funding(token, lemma, sent, at, raisers)
             if token.pos_ in ("VERB", "AUX") and token.tag_ != "MD":
                 yield from self._verb(token, lemma, sent, at)
             elif token.pos_ in ("NOUN", "PROPN") and lemma in self.nouns:
@@ -301,6 +306,64 @@ class RelationFinder:
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
                     yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
+
+    def _investors(self, token: Token, at: dict[int, Span]) -> list[Token]:
+        """Investors hanging off a round or a raise: "led by Y", "with participation from Z", "from investors including Z"."""
+        found = []
+        for child in token.children:
+            if child.lemma_.lower() in self.funding["lead_verbs"] and child.dep_ in ("acl", "relcl", "advcl", "conj"):
+                found += self._prep_objects(child, ["by"])  # "a round led by Y", "co-led by Y"
+            if child.dep_ == "prep" and child.lower_ in ("with", "from", "by"):
+                for obj in (g for g in child.children if g.dep_ == "pobj"):
+                    if obj.i in at:
+                        found.append(obj)  # "raised $9 million from Y"
+                    elif obj.lemma_.lower() in self.funding["investor_nouns"]:
+                        found += self._prep_objects(obj, ["from", "by", *self.funding["listing_preps"]])
+        return found
+
+    def _raises_money(self, verb: Token) -> bool:
+        """"raised $120 million from ...", with no round named: the verb itself carries the investors."""
+        objects = [c for c in verb.children if c.dep_ == "dobj"] + self._prep_objects(verb, ["in"])
+        return any(t.ent_type_ == "MONEY" for o in objects if o.dep_ == "dobj" for t in o.subtree) and not any(
+            o.lemma_.lower() in self.funding["round_nouns"] for o in objects)
+
+    def _funding(self, token: Token, lemma: str, sent: Span, at: dict[int, Span], raisers: list[tuple[Span, bool]]) -> Iterator[CandidateRelation]:
+        """Investors in a funding round: see ``funding`` in the lexicon."""
+        head = token.head
+        raise_verb = head if token.dep_ in ("dobj", "nsubjpass") else head.head if token.dep_ == "pobj" else None
+        if token.pos_ == "VERB" and lemma in self.funding["raise_verbs"]:
+            if self._negated(token):
+                return
+            investors, companies = self._investors(token, at), self._arguments(self._subject_tokens(token, {"nsubj"}), at)
+            raise_verb = token
+        elif token.pos_ == "VERB":
+            # "Z also took part", "Z participated in the round": the latest round's company
+            particle = self.funding["join_verbs"][lemma]
+            if particle and not any(c.lower_ == particle and c.dep_ in ("dobj", "prt") for c in token.children):
+                return
+            objects = [o for o in self._prep_objects(token, ["in"]) if o.lemma_.lower() not in self.funding["round_nouns"]]
+            if objects or self._negated(token):
+                return
+            investors, companies = self._subject_tokens(token, {"nsubj"}), list(raisers)
+        else:
+            if raise_verb is not None and self._negated(raise_verb):
+                return
+            companies = self._arguments([c for c in token.children if c.dep_ in ("poss", "compound", "nmod") and c.i in at]
+                                        + self._prep_objects(token, ["in", "into", "for"]), at)
+            investors = self._investors(token, at)
+            if raise_verb is not None and raise_verb.lemma_.lower() in self.funding["raise_verbs"]:
+                companies = companies or self._arguments(self._subject_tokens(raise_verb, {"nsubj"}), at)
+                investors += self._investors(raise_verb, at)
+            if raise_verb is not None and raise_verb.lemma_.lower() in self.funding["lead_verbs"] and token.dep_ == "dobj":
+                investors += self._subject_tokens(raise_verb, {"nsubj"})  # "Y led the round"
+                companies = companies or list(raisers)
+        if companies and not companies[0][1] and token.lemma_.lower() not in self.funding["join_verbs"]:
+            raisers[:] = companies[:1]
+        literals = self._literals(raise_verb if raise_verb is not None and token.pos_ != "VERB" else token, sent)
+        for investor in self._arguments(investors, at):
+            for company in companies:
+                if investor[0] != company[0]:
+                    yield self._make(investor, ("investedIn",), company, sent, f"funding:{lemma}", "funding", lemma, literals)
 
     def _adjective(self, adj: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """Predicative adjectives: "Pulse will be available on SiteLink"."""

@@ -43,6 +43,9 @@ def _triples(nlp, text: str) -> set[tuple[str, str, str]]:
         ("Tom Becker was promoted to president of Norrland Steel last year.", ("Tom Becker", "leads", "Norrland Steel")),
         ("Marc Dubois bought Kestrel Robotics in 2019 and serves as the company's chairman.", ("Marc Dubois", "leads", "Kestrel Robotics")),
         ("Billionaire Marc Dubois bought Kestrel Robotics in 2019.", ("Marc Dubois", "acquired", "Kestrel Robotics")),
+        ("Tarn Robotics raised $40 million in a round led by Pinecrest Capital.", ("Pinecrest Capital", "investedIn", "Tarn Robotics")),
+        ("Tarn Robotics closed a $25 million round co-led by Lux Capital and Alder Partners.", ("Alder Partners", "investedIn", "Tarn Robotics")),
+        ("Pinecrest Capital led Tarn Robotics's $40 million Series B round.", ("Pinecrest Capital", "investedIn", "Tarn Robotics")),
     ],
 )
 def test_relations_rule_families(nlp, text, expected):
@@ -57,6 +60,13 @@ def test_relations_coordination_gives_one_relation_per_conjunct(nlp):
 def test_relations_negated_statements_give_nothing(nlp):
     triples = _triples(nlp, "Microsoft did not acquire GitHub.")
     assert not any(p == "acquired" for _, p, _ in triples)
+
+
+def test_relations_funding_round_investors_who_join_later(nlp):
+    triples = _triples(nlp, "Tarn Robotics raised $40 million in a Series B round led by Pinecrest Capital. "
+                            "Existing investor Alder Partners also took part.")
+    assert {("Pinecrest Capital", "investedIn", "Tarn Robotics"), ("Alder Partners", "investedIn", "Tarn Robotics")} <= triples
+    assert not any("Series" in s or "Series" in o for s, _, o in triples)
 
 
 def test_relations_never_link_an_entity_called_it(nlp):
