@@ -212,12 +212,22 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
     return votes
 
 
+def _descriptions(span: Span) -> set[str]:
+    """The common nouns a name is described by: "carmaker BMW", "BMW, the carmaker", "the carmaker's ..."."""
+    root = span.root
+    nouns = [c for c in root.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
+    if root.dep_ in ("appos", "compound") and root.head.pos_ == "NOUN":
+        nouns.append(root.head)
+    return {n.lemma_.lower() for n in nouns}
+
+
 def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[int, int], int], classes: dict[int, str],
                      window: int) -> int | None:
     """The cluster an anaphor ("it", "the company") refers to, or ``None``.
 
-    The nearest earlier name of a compatible class in the same sentence wins;
-    else, within ``window`` tokens before the sentence, the name most often
+    A noun anaphor ("the carmaker") goes to the nearest earlier name the text
+    described with that noun. Otherwise the nearest earlier name of a
+    compatible class in the same sentence wins; else, within ``window`` tokens before the sentence, the name most often
     a grammatical subject so far (the topic), then the nearest.
     """
     allowed = set(anaphor.label_[len(ANAPHOR_PREFIX):].split("|"))
@@ -228,6 +238,11 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
         return cls is not None and bool(superclasses(cls) & allowed)
 
     earlier = [s for s in spans if s.end <= anaphor.start and compatible(s)]
+    noun = anaphor.root.lemma_.lower()
+    described = [s for s in earlier if anaphor.root.pos_ == "NOUN" and noun in _descriptions(s)]
+    if described:
+        # "BMW, the German carmaker ... the Munich-based carmaker": the name the text described with that noun
+        return cluster_of[(described[-1].start, described[-1].end)]
     same_sentence = [s for s in earlier if s.start >= sent_start]
     if same_sentence:
         return cluster_of[(same_sentence[-1].start, same_sentence[-1].end)]

@@ -69,6 +69,14 @@ def test_relations_funding_round_investors_who_join_later(nlp):
     assert not any("Series" in s or "Series" in o for s, _, o in triples)
 
 
+def test_relations_noun_anaphor_goes_to_the_name_described_by_that_noun(nlp):
+    text = ("Brandt Motors, the German carmaker, signed a deal with Solvara Energy on Monday. Solvara Energy said the deal "
+            "would cut costs. It is the first such deal for the Stuttgart-based carmaker.")
+    triples = _triples(nlp, text)
+    assert ("Brandt Motors", "basedIn", "Stuttgart") in triples
+    assert ("Solvara Energy", "basedIn", "Stuttgart") not in triples
+
+
 def test_relations_never_link_an_entity_called_it(nlp):
     result = extract([SourceDocument("t", "It acquired GitHub.", "t")], nlp)
     assert all(e.label.lower() != "it" for e in result.entities.values())
