@@ -111,6 +111,14 @@ class RelationFinder:
                 return at[child.i], False
         if token.dep_ == "appos" and token.head.i in at:
             return at[token.head.i], False
+        for child in token.children:
+            # "the tariff, called Octave Drive", "a model dubbed Lumen"
+            if child.dep_ == "acl" and child.lemma_.lower() in ("call", "name", "dub", "brand"):
+                named = [g for g in child.children if g.dep_ in ("oprd", "dobj", "attr") and g.i in at]
+                if named:
+                    return at[named[0].i], False
+        if token.i - 1 in at and token.doc[token.i - 1].head == token and token.lemma_.lower() in self.anaphors:
+            return at[token.i - 1], False  # "the My BMW app": the name before the noun naming its kind
         left = token.left_edge.i
         if token.pos_ in ("NOUN", "PROPN") and left >= 2 and token.doc[left - 1].text == "," and left - 2 in at:
             return at[left - 2], False  # an apposition the parser attached elsewhere: "Scale AI, the start-up he founded"
@@ -136,7 +144,9 @@ class RelationFinder:
         objects = []
         for child in token.children:
             if child.dep_ in ("prep", "agent", "dative") and child.lower_ in preps:
-                objects += [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                # "agreements with Volvo Cars and with Scania": coordinated prepositions too
+                for prep in [child, *(c for c in child.conjuncts if c.lower_ in preps)]:
+                    objects += [g for g in prep.children if g.dep_ in ("pobj", "pcomp")]
         return objects
 
     def _negated(self, token: Token) -> bool:
@@ -283,7 +293,8 @@ class RelationFinder:
     def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """Nominal triggers: "Meta's $14.3 billion investment in Scale AI", "the acquisition of B by A"."""
         entry = self.nouns[lemma]
-        modifiers = [c for c in noun.children if c.dep_ in ("poss", "compound") and c.i < noun.i]
+        # "Meta's investment", "the Kennedy slaying" (a common-noun compound such as "supply agreement" is no party)
+        modifiers = [c for c in noun.children if (c.dep_ == "poss" or c.dep_ == "compound" and c.i in at) and c.i < noun.i]
         objects = self._prep_objects(noun, entry["preps"])
         if entry.get("possessor_is_object"):
             # "Kennedy's killing", "the Kennedy slaying": the possessor is the one it happened to
@@ -374,6 +385,8 @@ class RelationFinder:
         if adj.dep_ == "amod":
             subjects = [adj.head]
         objects = self._prep_objects(adj, entry["preps"])
+        if adj.dep_ == "acomp":
+            objects += self._prep_objects(adj.head, entry["preps"])  # "will be available from March through the app"
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:

@@ -46,6 +46,8 @@ def _triples(nlp, text: str) -> set[tuple[str, str, str]]:
         ("Tarn Robotics raised $40 million in a round led by Pinecrest Capital.", ("Pinecrest Capital", "investedIn", "Tarn Robotics")),
         ("Tarn Robotics closed a $25 million round co-led by Lux Capital and Alder Partners.", ("Alder Partners", "investedIn", "Tarn Robotics")),
         ("Pinecrest Capital led Tarn Robotics's $40 million Series B round.", ("Pinecrest Capital", "investedIn", "Tarn Robotics")),
+        ("Tarn Robotics signed supply agreements with Volvo Cars and with Scania.", ("Tarn Robotics", "partneredWith", "Scania")),
+        ("The Orbis app will be available from March through Spotify.", ("Orbis", "availableOn", "Spotify")),
     ],
 )
 def test_relations_rule_families(nlp, text, expected):
