@@ -48,16 +48,18 @@ def graph_report(graph: Graph) -> tuple[nx.MultiDiGraph, dict[str, dict[str, Any
 
 
 def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = None, nlp: Language | None = None,
-                base_iri: str = DEFAULT_BASE_IRI) -> BuildResult:
+                base_iri: str = DEFAULT_BASE_IRI, strict: bool = False) -> BuildResult:
     """Extract entities and relations from ``inputs`` and build the knowledge graph.
 
     ``inputs`` are paths (files, folders, ``.jsonl``, ``-``) or
     :class:`~kg.extract.SourceDocument` objects. The spaCy pipeline is
     ``nlp`` when given, else loaded by :func:`kg.extract.load_pipeline`.
+    ``strict`` makes any input that would be skipped or renamed an error
+    (see :func:`kg.sources.read_documents`).
     """
     items = list(inputs)
     paths = [i for i in items if isinstance(i, str)]
-    documents = [i for i in items if isinstance(i, SourceDocument)] + list(read_documents(paths))
+    documents = [i for i in items if isinstance(i, SourceDocument)] + list(read_documents(paths, strict=strict))
     nlp = nlp or load_pipeline(model)
     extraction = extract(documents, nlp)
     graph = to_rdf(extraction, base_iri=base_iri)
