@@ -132,16 +132,21 @@ def query(
     source: Path = typer.Argument(..., help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...)."),
     sparql: str = typer.Argument(..., help="A SPARQL query, or the path of a .rq file."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
+    update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
     Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
     """
-    from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query
+    from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query, sparql_kind, update_file
 
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
     text = read_query(sparql)
+    if update and sparql_kind(text) == "update":
+        change = update_file(source, text)
+        out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False)
+        return
     result = run_query(_load(source), text)
     if fmt == "table" and result.type in ("SELECT", "ASK"):
         out.print(result_table(result))
