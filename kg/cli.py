@@ -145,7 +145,7 @@ def query(
     text = read_query(sparql)
     if update and sparql_kind(text) == "update":
         change = update_file(source, text)
-        out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False)
+        out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False, soft_wrap=True)
         return
     result = run_query(_load(source), text)
     if fmt == "table" and result.type in ("SELECT", "ASK"):

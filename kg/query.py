@@ -50,7 +50,12 @@ def read_query(text_or_path: str) -> str:
         path = Path(text_or_path)
         if not path.is_file():
             raise UsageError(f"{text_or_path}: no such query file")
-        return path.read_text(encoding="utf-8")
+        try:
+            return path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{text_or_path}: a query file must be UTF-8 text") from exc
+        except OSError as exc:
+            raise UsageError(f"cannot read {text_or_path}: {exc.strerror or exc}") from exc
     return text_or_path
 
 
