@@ -71,10 +71,13 @@ def _check_evidence(graph: Graph, texts: dict[str, str]) -> int:
 
 # -- the corpus through kg build ---------------------------------------------------------------------------------
 
-@pytest.fixture
-def hostile_build(kg, tmp_path):
-    result = kg("build", HOSTILE, "-o", tmp_path)
-    return result, tmp_path
+@pytest.fixture(scope="module")
+def hostile_build(nlp, tmp_path_factory):
+    out = tmp_path_factory.mktemp("hostile")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kg.build.load_pipeline", lambda model=None: nlp)
+        result = runner.invoke(app, ["build", str(HOSTILE), "-o", str(out)])
+    return result, out
 
 
 def test_hostile_corpus_builds_and_reports_every_problem(hostile_build):
