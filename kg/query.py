@@ -9,20 +9,39 @@
 
 from __future__ import annotations
 
+import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyparsing import ParseException
 from rdflib import Graph
-from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql import prepareQuery, prepareUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.query import Result
 from rich.table import Table
 
 from kg.errors import QueryError, UsageError
 from kg.namespace import PREFIXES
+from kg.store import format_for_path, load_graph, save_graph
 
-__all__ = ["RESULT_FORMATS", "read_query", "run_query", "format_result", "result_table"]
+__all__ = ["RESULT_FORMATS", "UpdateResult", "read_query", "sparql_kind", "run_query", "run_update", "update_file",
+           "format_result", "result_table"]
 
 RESULT_FORMATS = ("table", "json", "csv")
+#: Graph file formats ``kg query --update`` writes back in place (a TriG or N-Quads file would lose its named graphs).
+UPDATABLE_FORMATS = ("turtle", "nt", "json-ld", "xml")
+_UPDATE_START = re.compile(r"(?:\s|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
+                           r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$")
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """The size of a graph before and after a SPARQL Update."""
+
+    before: int
+    after: int
 
 
 def read_query(text_or_path: str) -> str:
@@ -31,22 +50,99 @@ def read_query(text_or_path: str) -> str:
         path = Path(text_or_path)
         if not path.is_file():
             raise UsageError(f"{text_or_path}: no such query file")
-        return path.read_text(encoding="utf-8")
+        try:
+            return path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{text_or_path}: a query file must be UTF-8 text") from exc
+        except OSError as exc:
+            raise UsageError(f"cannot read {text_or_path}: {exc.strerror or exc}") from exc
     return text_or_path
 
 
+def _syntax_error(exc: ParseException) -> QueryError:
+    detail = " ".join(_POSITION.sub("", str(exc)).split())
+    return QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {detail}")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def sparql_kind(text: str) -> str:
+    """``"query"`` or ``"update"``; a :class:`~kg.errors.QueryError` with the line and column of the problem if neither.
+
+    >>> sparql_kind("SELECT * WHERE { ?s ?p ?o }"), sparql_kind("PREFIX x: <urn:x#> INSERT DATA { x:a x:b x:c }")
+    ('query', 'update')
+    >>> sparql_kind("SELECT ?x WHERE { ?x ?p ?o . FILTER(?x = ) }")
+    Traceback (most recent call last):
+    kg.errors.QueryError: SPARQL syntax error at line 1, column 30: Expected SelectQuery, found 'FILTER'
+    """
+    kinds = [("update", parseUpdate), ("query", parseQuery)]
+    if not _UPDATE_START.match(text):
+        kinds.reverse()  # the error worth showing is the one of the kind the text starts like
+    first_error = None
+    for kind, parse in kinds:
+        try:
+            parse(text)
+            return kind
+        except ParseException as exc:
+            first_error = first_error or exc
+    raise _syntax_error(first_error)
+
+
 def run_query(graph: Graph, query: str) -> Result:
-    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates are refused."""
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates are refused (see :func:`run_update`)."""
+    if sparql_kind(query) == "update":
+        raise QueryError("this is a SPARQL Update, and kg query only reads; pass --update to apply it to the file")
     try:
         prepared = prepareQuery(query, initNs=PREFIXES)
     except ParseException as exc:
-        raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from exc
+        raise _syntax_error(exc) from exc
     except Exception as exc:
-        raise QueryError(f"invalid SPARQL query: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        raise QueryError(f"invalid SPARQL query: {_first_line(exc)}") from exc
     try:
         return graph.query(prepared)
     except Exception as exc:
-        raise QueryError(f"query failed: {exc}") from exc
+        raise QueryError(f"query failed: {_first_line(exc)}") from exc
+
+
+def run_update(graph: Graph, update: str) -> UpdateResult:
+    """Apply a SPARQL Update (INSERT, DELETE, CLEAR ...) to ``graph`` in memory.
+
+    >>> from kg.rdf import new_graph
+    >>> g = new_graph()
+    >>> run_update(g, "INSERT DATA { <urn:a> rdfs:label 'A' }")
+    UpdateResult(before=0, after=1)
+    """
+    if sparql_kind(update) != "update":
+        raise QueryError("this is a SPARQL query, not an update")
+    before = len(graph)
+    try:
+        graph.update(prepareUpdate(update, initNs=PREFIXES))
+    except ParseException as exc:
+        raise _syntax_error(exc) from exc
+    except Exception as exc:
+        raise QueryError(f"update failed: {_first_line(exc)}") from exc
+    return UpdateResult(before=before, after=len(graph))
+
+
+def update_file(path: str | os.PathLike[str], update: str) -> UpdateResult:
+    """Apply a SPARQL Update to a graph file and save it in place, in its own format.
+
+    The file is written atomically: if parsing, the update or writing fails,
+    the old file stays as it was. rdflib writes it afresh, so comments and
+    layout of a hand-written file are not kept.
+
+    >>> update_file("out/graph.ttl", "DELETE WHERE { ?s kg:confidence ?c }")  # doctest: +SKIP
+    UpdateResult(before=1250, after=1190)
+    """
+    fmt = format_for_path(path)
+    if fmt not in UPDATABLE_FORMATS:
+        raise UsageError(f"{path}: kg updates only .ttl, .nt, .jsonld and .rdf files in place; export it to one of those first")
+    graph = load_graph(path)
+    result = run_update(graph, update)
+    save_graph(graph, path, format=fmt)
+    return result
 
 
 def format_result(result: Result, *, format: str) -> str:

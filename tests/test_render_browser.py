@@ -132,3 +132,32 @@ def test_example_graph_page_draws_every_node_offline(chromium, example_build, tm
     finally:
         context.close()
     assert blocked == [] and errors == []
+
+
+def test_hostile_corpus_page_shows_every_name_as_text(chromium, nlp, tmp_path):
+    """The page built from tests/data/hostile: quotes, emoji, right-to-left marks and markup in names stay text."""
+    from kg.build import build_graph
+
+    corpus = Path(__file__).parent / "data" / "hostile"
+    result = build_graph([str(corpus)], nlp=nlp)
+    labels = {data["label"] for _, data in result.entities.nodes(data=True)}
+    assert any("🚀" in label for label in labels) and any("'" in label for label in labels)
+    page_file = tmp_path / "graph.html"
+    page_file.write_text(to_html(result.entities, metrics=result.metrics, title=HOSTILE[1]), encoding="utf-8")
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    dialogs: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.goto(page_file.as_uri())
+        page.wait_for_function("() => window.kgNodes && window.kgStabilized === true", timeout=30_000)
+        assert set(page.evaluate("window.kgNodes.get().map(n => n.label)")) == labels
+        assert page.evaluate("document.title") == HOSTILE[1]
+        assert page.evaluate("document.querySelectorAll('img').length") == 0
+        assert page.evaluate("document.scripts.length") == 3
+    finally:
+        context.close()
+    assert errors == [] and dialogs == []

@@ -22,7 +22,7 @@ from kg.extract.model import Entity, Relation, SourceDocument
 from kg.extract.relations import ANAPHOR_PREFIX, CandidateRelation
 from kg.ontology import property_signatures, superclasses
 
-__all__ = ["entity_key", "resolve_document", "merge_documents", "DocumentEntities"]
+__all__ = ["entity_key", "resolve_document", "join_chunks", "merge_documents", "DocumentEntities"]
 
 _CLASS_PRIORITY = ["Person", "Organization", "AIModel", "Product", "Place", "Event"]
 
@@ -345,6 +345,32 @@ def _name_prefix_units(clusters: list[list[int]], spans: list[Span], keys: dict[
                     confidence=lexicon["confidence"]["name_prefix"], rule="name_prefix",
                 ))
     return relations
+
+
+def join_chunks(chunks: list[tuple[int, DocumentEntities]]) -> DocumentEntities:
+    """One document's result from the results of its chunks, given with their offsets in its text.
+
+    Entities with the same key become one (class voted over the chunks);
+    relation offsets shift by their chunk's offset, so they index the whole text.
+
+    >>> one = DocumentEntities(relations=[Relation("a", "acquired", "b", "d", "A bought B.", 0, 11, 0.9, "svo")])
+    >>> [(r.start_char, r.end_char) for r in join_chunks([(0, one), (100, one)]).relations]
+    [(0, 11), (100, 111)]
+    """
+    if len(chunks) == 1 and chunks[0][0] == 0:
+        return chunks[0][1]
+    joined = DocumentEntities()
+    for offset, part in chunks:
+        for key, local in part.entities.items():
+            entity = joined.entities.setdefault(key, Entity(key=key, label=local.label, cls=local.cls))
+            entity.aliases |= local.aliases
+            entity.documents |= local.documents
+            joined.votes.setdefault(key, Counter()).update(part.votes.get(key, {}))
+        joined.relations += [replace(r, start_char=r.start_char + offset, end_char=r.end_char + offset) for r in part.relations]
+    for key, entity in joined.entities.items():
+        entity.cls = _choose_class(joined.votes[key])
+        entity.aliases.discard(entity.label)
+    return joined
 
 
 def merge_documents(parts: Iterable[tuple[SourceDocument, DocumentEntities]]) -> tuple[dict[str, Entity], list[Relation]]:
