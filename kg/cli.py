@@ -116,20 +116,31 @@ def _load(source: Path):  # noqa: ANN202 - rdflib Graph
 @app.command()
 @_handle_errors
 def query(
-    source: Path = typer.Argument(..., help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...)."),
-    sparql: str = typer.Argument(..., help="A SPARQL query, or the path of a .rq file."),
+    source: Optional[str] = typer.Argument(None, help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...); left out with --endpoint."),
+    sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query this SPARQL endpoint URL instead of a file."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
     Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
+
+    Example: kg query --endpoint http://127.0.0.1:7878/query 'SELECT ?x WHERE { ?x a kg:Person }'
     """
     from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query
 
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
-    text = read_query(sparql)
-    result = run_query(_load(source), text)
+    if endpoint is not None:
+        from kg.endpoint import query_endpoint
+
+        if source is None or sparql is not None:
+            raise UsageError("with --endpoint give the QUERY only: kg query --endpoint URL QUERY")
+        result = query_endpoint(read_query(source), endpoint=endpoint)
+    else:
+        if source is None or sparql is None:
+            raise UsageError("give a graph file and a QUERY (or --endpoint URL and a QUERY)")
+        result = run_query(_load(Path(source)), read_query(sparql))
     if fmt == "table" and result.type in ("SELECT", "ASK"):
         out.print(result_table(result))
     else:
@@ -254,6 +265,27 @@ def evaluate(
         combined = total_over(articles)
         out.print(_scores_table("all articles: entities", combined.entities, combined.entity_total))
         out.print(_scores_table("all articles: relations", combined.relations, combined.relation_total))
+
+
+# --- SPARQL endpoints: kg push, kg serve (kg.endpoint, kg.serve) -------------------------------------------
+@app.command(name="push")
+@_handle_errors
+def push_command(
+    source: Path = typer.Argument(..., help="A graph file or a kg store folder."),
+    endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; with --method update the SPARQL Update URL)."),
+    graph: Optional[str] = typer.Option(None, "--graph", help="Put every triple into this named graph (default: each graph into the graph of the same name)."),
+    batch_size: int = typer.Option(10_000, "--batch-size", help="Triples per request."),
+    method: str = typer.Option("gsp", "--method", help="gsp (Graph Store HTTP Protocol POST) or update (SPARQL Update INSERT DATA)."),
+) -> None:
+    """Load a graph file or a store into a SPARQL 1.1 triplestore, in batches.
+
+    Example: kg push out/graph.ttl --endpoint http://127.0.0.1:7878/store
+    """
+    from kg.endpoint import push
+
+    report = push(source, endpoint=endpoint, graph=graph, batch_size=batch_size, method=method)
+    out.print(f"pushed {report.triples} triples into {len(report.graphs)} graph(s) at {endpoint} in {report.requests} request(s)",
+              highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
