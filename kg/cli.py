@@ -288,5 +288,39 @@ def push_command(
               highlight=False, soft_wrap=True)
 
 
+@app.command(name="serve")
+@_handle_errors
+def serve_command(
+    store: Path = typer.Option(..., "--store", help="The kg store folder to serve."),
+    port: int = typer.Option(7879, "--port", help="TCP port (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but loopback opens the store to the network."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run; then it is stopped and the answer is 503."),
+    max_request_bytes: int = typer.Option(1 << 20, "--max-request-bytes", help="Larger requests are refused with 413."),
+    allow_updates: bool = typer.Option(False, "--allow-updates", help="Accept SPARQL Update (refused with 403 by default)."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes (one, read-write, with --allow-updates)."),
+) -> None:
+    """Serve a store as a SPARQL 1.1 Protocol endpoint (read-only, loopback only, CORS open) until Ctrl-C.
+
+    Example: kg serve --store store --port 7879
+    """
+    import logging
+
+    from kg.serve import serve
+
+    requests_log = logging.getLogger("kg.serve")
+    requests_log.setLevel(logging.INFO)
+    requests_log.addHandler(logging.StreamHandler(sys.stderr))
+
+    def ready(server: Any) -> None:
+        mode = "read-write" if allow_updates else "read-only"
+        out.print(f"SPARQL endpoint {server.url} ({mode}, queries stopped after {timeout:g} s); Ctrl-C to stop", highlight=False, soft_wrap=True)
+        if not server.is_loopback:
+            err.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the store", soft_wrap=True)
+
+    serve(store, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes, allow_updates=allow_updates,
+          workers=workers, on_ready=ready)
+    out.print("stopped")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
