@@ -129,25 +129,37 @@ def _load(source: Path):  # noqa: ANN202 - rdflib Graph
 @app.command()
 @_handle_errors
 def query(
-    source: Path = typer.Argument(..., help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...)."),
-    sparql: str = typer.Argument(..., help="A SPARQL query, or the path of a .rq file."),
+    source: Optional[str] = typer.Argument(None, help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...); left out with --endpoint."),
+    sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query this SPARQL endpoint URL instead of a file."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
     Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
+
+    Example: kg query --endpoint http://127.0.0.1:7878/query 'SELECT ?x WHERE { ?x a kg:Person }'
     """
     from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query, sparql_kind, update_file
 
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
-    text = read_query(sparql)
-    if update and sparql_kind(text) == "update":
-        change = update_file(source, text)
-        out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False, soft_wrap=True)
-        return
-    result = run_query(_load(source), text)
+    if endpoint is not None:
+        from kg.endpoint import query_endpoint
+
+        if source is None or sparql is not None:
+            raise UsageError("with --endpoint give the QUERY only: kg query --endpoint URL QUERY")
+        result = query_endpoint(read_query(source), endpoint=endpoint)
+    else:
+        if source is None or sparql is None:
+            raise UsageError("give a graph file and a QUERY (or --endpoint URL and a QUERY)")
+        text = read_query(sparql)
+        if update and sparql_kind(text) == "update":
+            change = update_file(Path(source), text)
+            out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False, soft_wrap=True)
+            return
+        result = run_query(_load(Path(source)), text)
     if fmt == "table" and result.type in ("SELECT", "ASK"):
         out.print(result_table(result))
     else:
@@ -272,6 +284,61 @@ def evaluate(
         combined = total_over(articles)
         out.print(_scores_table("all articles: entities", combined.entities, combined.entity_total))
         out.print(_scores_table("all articles: relations", combined.relations, combined.relation_total))
+
+
+# --- SPARQL endpoints: kg push, kg serve (kg.endpoint, kg.serve) -------------------------------------------
+@app.command(name="push")
+@_handle_errors
+def push_command(
+    source: Path = typer.Argument(..., help="A graph file or a kg store folder."),
+    endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; with --method update the SPARQL Update URL)."),
+    graph: Optional[str] = typer.Option(None, "--graph", help="Put every triple into this named graph (default: each graph into the graph of the same name)."),
+    batch_size: int = typer.Option(10_000, "--batch-size", help="Triples per request."),
+    method: str = typer.Option("gsp", "--method", help="gsp (Graph Store HTTP Protocol POST) or update (SPARQL Update INSERT DATA)."),
+) -> None:
+    """Load a graph file or a store into a SPARQL 1.1 triplestore, in batches.
+
+    Example: kg push out/graph.ttl --endpoint http://127.0.0.1:7878/store
+    """
+    from kg.endpoint import push
+
+    report = push(source, endpoint=endpoint, graph=graph, batch_size=batch_size, method=method)
+    out.print(f"pushed {report.triples} triples into {len(report.graphs)} graph(s) at {endpoint} in {report.requests} request(s)",
+              highlight=False, soft_wrap=True)
+
+
+@app.command(name="serve")
+@_handle_errors
+def serve_command(
+    store: Path = typer.Option(..., "--store", help="The kg store folder to serve."),
+    port: int = typer.Option(7879, "--port", help="TCP port (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but loopback opens the store to the network."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run; then it is stopped and the answer is 503."),
+    max_request_bytes: int = typer.Option(1 << 20, "--max-request-bytes", help="Larger requests are refused with 413."),
+    allow_updates: bool = typer.Option(False, "--allow-updates", help="Accept SPARQL Update (refused with 403 by default)."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes (one, read-write, with --allow-updates)."),
+) -> None:
+    """Serve a store as a SPARQL 1.1 Protocol endpoint (read-only, loopback only, CORS open) until Ctrl-C.
+
+    Example: kg serve --store store --port 7879
+    """
+    import logging
+
+    from kg.serve import serve
+
+    requests_log = logging.getLogger("kg.serve")
+    requests_log.setLevel(logging.INFO)
+    requests_log.addHandler(logging.StreamHandler(sys.stderr))
+
+    def ready(server: Any) -> None:
+        mode = "read-write" if allow_updates else "read-only"
+        out.print(f"SPARQL endpoint {server.url} ({mode}, queries stopped after {timeout:g} s); Ctrl-C to stop", highlight=False, soft_wrap=True)
+        if not server.is_loopback:
+            err.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the store", soft_wrap=True)
+
+    serve(store, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes, allow_updates=allow_updates,
+          workers=workers, on_ready=ready)
+    out.print("stopped")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,3 +38,26 @@ def example_ttl(example_build, tmp_path_factory) -> Path:
     from kg.store import save_graph
 
     return save_graph(example_build.graph, tmp_path_factory.mktemp("graph") / "graph.ttl", format="turtle")
+
+
+@pytest.fixture(scope="session")
+def example_store(example_build, example_ttl, tmp_path_factory) -> Path:
+    """A pyoxigraph store folder laid out as ``kg build --store`` writes it: the example
+    document's statements in its named graph, the entity layer (classes, labels, mentions) in the default graph."""
+    import pyoxigraph as ox
+    from rdflib.namespace import RDF
+
+    from kg.namespace import KG
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    document = next(example_build.graph.subjects(RDF.type, KG.Document))
+    entities = {str(s) for s in example_build.graph.subjects(KG.mentionedIn, None)}
+    store = ox.Store(str(path))
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object,
+                ox.DefaultGraph() if t.subject.value in entities and not (t.object.value in entities) else ox.NamedNode(str(document)))
+        for t in ox.parse(path=example_ttl, format=ox.RdfFormat.TURTLE)
+    )
+    store.flush()
+    del store  # closes the RocksDB database
+    return path
