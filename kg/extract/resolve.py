@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from spacy.tokens import Doc, Span
 
@@ -22,7 +22,7 @@ from kg.extract.model import Entity, Relation, SourceDocument
 from kg.extract.relations import ANAPHOR_PREFIX, CandidateRelation
 from kg.ontology import property_signatures, superclasses
 
-__all__ = ["entity_key", "resolve_document", "join_chunks", "merge_documents", "DocumentEntities"]
+__all__ = ["entity_key", "resolve_document", "join_chunks", "merge_documents", "relation_fits", "DocumentEntities", "EntityTally"]
 
 _CLASS_PRIORITY = ["Person", "Organization", "AIModel", "Product", "Place", "Event"]
 
@@ -373,25 +373,81 @@ def join_chunks(chunks: list[tuple[int, DocumentEntities]]) -> DocumentEntities:
     return joined
 
 
+@dataclass
+class EntityTally:
+    """What the documents say about one entity, counted: labels, surface forms and class votes.
+
+    Counts make the merge independent of document order and let a document be
+    taken out again (``add(..., times=-1)``), which a persistent store needs.
+
+    >>> tally = EntityTally("meta")
+    >>> tally.add(Entity("meta", "Meta", "Organization", {"Meta Platforms"}), Counter(Organization=2))
+    >>> tally.add(Entity("meta", "META", "Product"), Counter(Product=1))
+    >>> entity = tally.entity({"d1", "d2"}); (entity.label, entity.cls, sorted(entity.aliases))
+    ('Meta', 'Organization', ['Meta Platforms'])
+    """
+
+    key: str
+    labels: Counter[str] = field(default_factory=Counter)
+    aliases: Counter[str] = field(default_factory=Counter)
+    votes: Counter[str] = field(default_factory=Counter)
+    documents: int = 0
+
+    def add(self, local: Entity, votes: Counter[str], *, times: int = 1) -> None:
+        """Count one document's view of the entity (its label, aliases and votes) ``times`` times; -1 takes it out."""
+        self.labels[local.label] += times
+        for alias in local.aliases:
+            self.aliases[alias] += times
+        for cls, count in votes.items():
+            self.votes[cls] += count * times
+        self.documents += times
+        for counter in (self.labels, self.aliases, self.votes):
+            for name in [name for name, count in counter.items() if count <= 0]:
+                del counter[name]
+
+    def label(self) -> str:
+        """The label most documents use; on a tie, mixed case before all capitals or all lower case."""
+        return max(self.labels, key=lambda text: (self.labels[text], text != text.upper(), text != text.lower(), text))
+
+    def entity(self, documents: Iterable[str] = ()) -> Entity:
+        """The merged entity: voted class, chosen label, every other surface form as an alias."""
+        label = self.label()
+        return Entity(key=self.key, label=label, cls=_choose_class(self.votes), aliases=set(self.aliases) - {label},
+                      documents=set(documents))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (see :meth:`from_dict`)."""
+        return {"key": self.key, "labels": dict(self.labels), "aliases": dict(self.aliases), "votes": dict(self.votes),
+                "documents": self.documents}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EntityTally:
+        """The tally :meth:`as_dict` gave."""
+        return cls(key=data["key"], labels=Counter(data["labels"]), aliases=Counter(data["aliases"]),
+                   votes=Counter(data["votes"]), documents=data["documents"])
+
+
+def relation_fits(relation: Relation, classes: Mapping[str, str]) -> bool:
+    """Whether the property admits the relation's arguments with their (merged) classes, keyed by entity key."""
+    return property_signatures()[relation.predicate].accepts(classes[relation.subject], classes[relation.object])
+
+
 def merge_documents(parts: Iterable[tuple[SourceDocument, DocumentEntities]]) -> tuple[dict[str, Entity], list[Relation]]:
     """Merge per-document results: one entity per key, its class voted over all documents.
 
-    Relations whose arguments no longer fit the property once the classes are
-    merged are dropped, so every relation kept respects domain and range.
+    Each entity is the :class:`EntityTally` of the documents that mention it,
+    so the result does not depend on their order. Relations whose arguments
+    no longer fit the property once the classes are merged are dropped, so
+    every relation kept respects domain and range.
     """
-    entities: dict[str, Entity] = {}
-    votes: dict[str, Counter[str]] = {}
+    tallies: dict[str, EntityTally] = {}
+    documents: dict[str, set[str]] = {}
     relations: list[Relation] = []
     for _, part in parts:
         for key, local in part.entities.items():
-            entity = entities.setdefault(key, Entity(key=key, label=local.label, cls=local.cls))
-            entity.aliases |= local.aliases
-            entity.documents |= local.documents
-            votes.setdefault(key, Counter()).update(part.votes[key])
+            tallies.setdefault(key, EntityTally(key)).add(local, part.votes[key])
+            documents.setdefault(key, set()).update(local.documents)
         relations += part.relations
-    for key, entity in entities.items():
-        entity.cls = _choose_class(votes[key])
-        entity.aliases.discard(entity.label)
-    signatures = property_signatures()
-    kept = [r for r in relations if signatures[r.predicate].accepts(entities[r.subject].cls, entities[r.object].cls)]
-    return entities, kept
+    entities = {key: tally.entity(documents[key]) for key, tally in tallies.items()}
+    classes = {key: entity.cls for key, entity in entities.items()}
+    return entities, [r for r in relations if relation_fits(r, classes)]
