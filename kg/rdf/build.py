@@ -15,16 +15,19 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterator
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.extract.model import Extraction, SourceDocument
+from kg.extract.model import Entity, Extraction, Relation, SourceDocument
 from kg.rdf.iris import DEFAULT_BASE_IRI, ResourceIRIs
 from kg.namespace import KG, PREFIXES
 
-__all__ = ["new_graph", "to_rdf"]
+__all__ = ["Triple", "document_triples", "entity_triples", "new_graph", "relation_triple", "statement_triples", "to_rdf"]
+
+#: An RDF triple of rdflib terms.
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 #: Input metadata keys written as Dublin Core terms; the rest go to ``kg:metadata`` as JSON.
 _DCTERMS_KEYS = {
@@ -50,19 +53,52 @@ def new_graph() -> Graph:
     return graph
 
 
-def _add_document(graph: Graph, iri: URIRef, document: SourceDocument) -> None:
-    graph.add((iri, RDF.type, KG.Document))
-    graph.add((iri, DCTERMS.identifier, _text(document.id)))
-    graph.add((iri, DCTERMS.source, _text(document.source)))
+def document_triples(iri: URIRef, document: SourceDocument) -> Iterator[Triple]:
+    """The triples that describe a document: its class, identifier, source and metadata."""
+    yield iri, RDF.type, KG.Document
+    yield iri, DCTERMS.identifier, _text(document.id)
+    yield iri, DCTERMS.source, _text(document.source)
     extra: dict[str, Any] = {}
     for key, value in document.metadata.items():
         term = _DCTERMS_KEYS.get(key)
         if term is not None and isinstance(value, (str, int, float)):
-            graph.add((iri, term, _text(str(value))))
+            yield iri, term, _text(str(value))
         else:
             extra[key] = value
     if extra:
-        graph.add((iri, KG.metadata, _text(json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str), RDF.JSON)))
+        yield iri, KG.metadata, _text(json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str), RDF.JSON)
+
+
+def entity_triples(iri: URIRef, entity: Entity) -> Iterator[Triple]:
+    """The triples that describe an entity: its class, label and aliases (its mentions are not among them)."""
+    yield iri, RDF.type, KG[entity.cls]
+    yield iri, RDFS.label, _text(entity.label)
+    for alias in sorted(entity.aliases):
+        yield iri, SKOS.altLabel, _text(alias)
+
+
+def statement_triples(relation: Relation, iris: ResourceIRIs) -> Iterator[Triple]:
+    """The ``rdf:Statement`` of a relation with its provenance (the direct triple is not among them)."""
+    subject, predicate, obj = iris.entity(relation.subject), KG[relation.predicate], iris.entity(relation.object)
+    stmt = iris.statement(subject, predicate, obj, relation.doc_id, relation.start_char, relation.rule)
+    yield stmt, RDF.type, RDF.Statement
+    yield stmt, RDF.subject, subject
+    yield stmt, RDF.predicate, predicate
+    yield stmt, RDF.object, obj
+    yield stmt, PROV.wasDerivedFrom, iris.document(relation.doc_id)
+    yield stmt, KG.evidence, _text(relation.evidence)
+    yield stmt, KG.startChar, Literal(relation.start_char, datatype=XSD.integer)
+    yield stmt, KG.endChar, Literal(relation.end_char, datatype=XSD.integer)
+    yield stmt, KG.confidence, Literal(Decimal(str(relation.confidence)), datatype=XSD.decimal)
+    yield stmt, KG.rule, _text(relation.rule)
+    for prop, value in ((KG.trigger, relation.trigger), (KG.amount, relation.amount), (KG.date, relation.date)):
+        if value:
+            yield stmt, prop, _text(value)
+
+
+def relation_triple(relation: Relation, iris: ResourceIRIs) -> Triple:
+    """The direct triple of a relation: subject, property, object."""
+    return iris.entity(relation.subject), KG[relation.predicate], iris.entity(relation.object)
 
 
 def to_rdf(extraction: Extraction, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
@@ -75,33 +111,13 @@ def to_rdf(extraction: Extraction, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph
     """
     iris = ResourceIRIs(base_iri)
     graph = new_graph()
-    documents = {d.id: iris.document(d.id) for d in extraction.documents}
     for document in extraction.documents:
-        _add_document(graph, documents[document.id], document)
-    entities = {key: iris.entity(key) for key in extraction.entities}
+        graph += document_triples(iris.document(document.id), document)
     for key, entity in extraction.entities.items():
-        node = entities[key]
-        graph.add((node, RDF.type, KG[entity.cls]))
-        graph.add((node, RDFS.label, _text(entity.label)))
-        for alias in sorted(entity.aliases):
-            graph.add((node, SKOS.altLabel, _text(alias)))
-        for doc_id in sorted(entity.documents):
-            graph.add((node, KG.mentionedIn, documents[doc_id]))
-    for rel in extraction.relations:
-        subject, predicate, obj = entities[rel.subject], KG[rel.predicate], entities[rel.object]
-        graph.add((subject, predicate, obj))
-        stmt = iris.statement(subject, predicate, obj, rel.doc_id, rel.start_char, rel.rule)
-        graph.add((stmt, RDF.type, RDF.Statement))
-        graph.add((stmt, RDF.subject, subject))
-        graph.add((stmt, RDF.predicate, predicate))
-        graph.add((stmt, RDF.object, obj))
-        graph.add((stmt, PROV.wasDerivedFrom, documents[rel.doc_id]))
-        graph.add((stmt, KG.evidence, _text(rel.evidence)))
-        graph.add((stmt, KG.startChar, Literal(rel.start_char, datatype=XSD.integer)))
-        graph.add((stmt, KG.endChar, Literal(rel.end_char, datatype=XSD.integer)))
-        graph.add((stmt, KG.confidence, Literal(Decimal(str(rel.confidence)), datatype=XSD.decimal)))
-        graph.add((stmt, KG.rule, _text(rel.rule)))
-        for prop, value in ((KG.trigger, rel.trigger), (KG.amount, rel.amount), (KG.date, rel.date)):
-            if value:
-                graph.add((stmt, prop, _text(value)))
+        node = iris.entity(key)
+        graph += entity_triples(node, entity)
+        graph += ((node, KG.mentionedIn, iris.document(doc_id)) for doc_id in sorted(entity.documents))
+    for relation in extraction.relations:
+        graph.add(relation_triple(relation, iris))
+        graph += statement_triples(relation, iris)
     return graph
