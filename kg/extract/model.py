@@ -50,6 +50,11 @@ class Relation:
     amount: str | None = None
     date: str | None = None
 
+    @property
+    def triple(self) -> tuple[str, str, str]:
+        """Subject key, property name, object key: what the relation says, without where it was said."""
+        return self.subject, self.predicate, self.object
+
 
 @dataclass
 class Extraction:

@@ -427,9 +427,14 @@ class EntityTally:
                    votes=Counter(data["votes"]), documents=data["documents"])
 
 
-def relation_fits(relation: Relation, classes: Mapping[str, str]) -> bool:
-    """Whether the property admits the relation's arguments with their (merged) classes, keyed by entity key."""
-    return property_signatures()[relation.predicate].accepts(classes[relation.subject], classes[relation.object])
+def relation_fits(triple: tuple[str, str, str], classes: Mapping[str, str]) -> bool:
+    """Whether the property of ``(subject key, property, object key)`` admits its arguments' classes (keyed by entity key).
+
+    >>> relation_fits(("meta", "launched", "muse spark"), {"meta": "Organization", "muse spark": "AIModel"})
+    True
+    """
+    subject, predicate, obj = triple
+    return property_signatures()[predicate].accepts(classes[subject], classes[obj])
 
 
 def merge_documents(parts: Iterable[tuple[SourceDocument, DocumentEntities]]) -> tuple[dict[str, Entity], list[Relation]]:
@@ -450,4 +455,4 @@ def merge_documents(parts: Iterable[tuple[SourceDocument, DocumentEntities]]) ->
         relations += part.relations
     entities = {key: tally.entity(documents[key]) for key, tally in tallies.items()}
     classes = {key: entity.cls for key, entity in entities.items()}
-    return entities, [r for r in relations if relation_fits(r, classes)]
+    return entities, [r for r in relations if relation_fits(r.triple, classes)]

@@ -96,9 +96,10 @@ def statement_triples(relation: Relation, iris: ResourceIRIs) -> Iterator[Triple
             yield stmt, prop, _text(value)
 
 
-def relation_triple(relation: Relation, iris: ResourceIRIs) -> Triple:
-    """The direct triple of a relation: subject, property, object."""
-    return iris.entity(relation.subject), KG[relation.predicate], iris.entity(relation.object)
+def relation_triple(triple: tuple[str, str, str], iris: ResourceIRIs) -> Triple:
+    """The direct triple of a relation given as ``(subject key, property, object key)`` (see :attr:`Relation.triple`)."""
+    subject, predicate, obj = triple
+    return iris.entity(subject), KG[predicate], iris.entity(obj)
 
 
 def to_rdf(extraction: Extraction, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
@@ -118,6 +119,6 @@ def to_rdf(extraction: Extraction, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph
         graph += entity_triples(node, entity)
         graph += ((node, KG.mentionedIn, iris.document(doc_id)) for doc_id in sorted(entity.documents))
     for relation in extraction.relations:
-        graph.add(relation_triple(relation, iris))
+        graph.add(relation_triple(relation.triple, iris))
         graph += statement_triples(relation, iris)
     return graph

@@ -1,0 +1,397 @@
+"""The persistent store: a corpus kept in an embedded Oxigraph database and built incrementally.
+
+A store is a folder. The folder is a pyoxigraph (RocksDB) store holding the
+knowledge graph, read and written through oxrdflib, so the rdflib API works on
+it (:attr:`CorpusStore.dataset`, :func:`load_source`):
+
+- the **named graph of each document** (named by the document's IRI) holds its
+  ``kg:Document`` node with its Dublin Core terms, one ``kg:mentionedIn``
+  triple per entity it mentions, and the ``rdf:Statement`` of each of its
+  relations with the provenance (evidence, offsets, confidence, rule);
+- the **default graph** holds the merged entity layer: each entity's class,
+  label and aliases (voted over every document that mentions it, see
+  :class:`~kg.extract.resolve.EntityTally`), and the direct relation triples,
+  each one there while at least one document states it.
+
+No triple is in two graphs, and the union of all graphs is exactly the graph
+``kg build -o`` writes for the same documents. Beside the database,
+``kg-manifest.sqlite3`` is the manifest: each document's content hash and what
+extraction found in it, each entity's tally, who mentions whom, and the base IRI.
+It lets a build skip unchanged documents and replace or remove one document
+while touching only the entities it mentions.
+
+A batch of changes is one SQLite transaction that also records the batch's
+SPARQL Update, then that update (one Oxigraph transaction), then the record is
+cleared. An interrupted batch is either absent from both or replayed when the
+store is opened next (the update is idempotent), so a build can be resumed by
+running it again.
+
+>>> with open_store("store") as store:  # doctest: +SKIP
+...     change = store.add(extracted_documents)
+>>> graph = load_source("store")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from kg.errors import InputError, KGError, UsageError
+from kg.extract.model import Entity, Relation, SourceDocument
+from kg.extract.resolve import DocumentEntities, EntityTally, relation_fits
+from kg.namespace import KG, PREFIXES
+from kg.rdf.build import Triple, document_triples, entity_triples, relation_triple, statement_triples
+from kg.rdf.iris import DEFAULT_BASE_IRI, ResourceIRIs
+from kg.store import load_graph
+
+__all__ = ["MANIFEST_NAME", "CorpusStore", "StoreChange", "content_hash", "is_store", "load_source", "open_store"]
+
+#: The manifest's file name inside a store folder.
+MANIFEST_NAME = "kg-manifest.sqlite3"
+_FORMAT = "1"
+_ENTITY_LAYER = (RDF.type, RDFS.label, SKOS.altLabel)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, hash TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mentions (entity TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (entity, document)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mentions_by_document ON mentions (document);
+CREATE TABLE IF NOT EXISTS relations (subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL, document TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS relations_by_triple ON relations (subject, predicate, object);
+CREATE INDEX IF NOT EXISTS relations_by_document ON relations (document);
+CREATE TABLE IF NOT EXISTS entities (key TEXT PRIMARY KEY, class TEXT NOT NULL, tally TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY, sparql TEXT NOT NULL);
+"""
+
+
+def content_hash(document: SourceDocument) -> str:
+    """The SHA-256 of what a document contributes: its text, source and metadata (not its id).
+
+    >>> content_hash(SourceDocument("a", "Meta launched Muse Spark.", "a.txt"))[:12]
+    '74252acff9df'
+    """
+    data = json.dumps([document.text, document.source, document.metadata], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_store(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a folder written by :func:`open_store` (it holds a manifest)."""
+    return (Path(path) / MANIFEST_NAME).is_file()
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """What one batch did to a store: documents added, replaced and removed; entities that came and went."""
+
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+    entities_added: int = 0
+    entities_removed: int = 0
+
+
+@dataclass(frozen=True)
+class _Record:
+    """What the manifest keeps of a document: everything its graph and its share of the entity layer are made from."""
+
+    document: SourceDocument
+    part: DocumentEntities
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "document": {"id": self.document.id, "source": self.document.source, "metadata": self.document.metadata},
+            "entities": {key: {"label": e.label, "cls": e.cls, "aliases": sorted(e.aliases), "votes": dict(self.part.votes[key])}
+                         for key, e in self.part.entities.items()},
+            "relations": [asdict(r) for r in self.part.relations],
+        }, ensure_ascii=False, sort_keys=True, default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> _Record:
+        data = json.loads(text)
+        doc = data["document"]
+        document = SourceDocument(id=doc["id"], text="", source=doc["source"], metadata=doc["metadata"])
+        entities = {key: Entity(key, e["label"], e["cls"], set(e["aliases"]), {document.id}) for key, e in data["entities"].items()}
+        votes = {key: Counter(e["votes"]) for key, e in data["entities"].items()}
+        relations = [Relation(**r) for r in data["relations"]]
+        return cls(document, DocumentEntities(entities=entities, votes=votes, relations=relations))
+
+
+def _nt(term: URIRef | Literal) -> str:
+    """A term in N-Triples syntax, as pyoxigraph writes it (every character escaped that needs it)."""
+    if isinstance(term, URIRef):
+        return str(ox.NamedNode(term))
+    datatype = ox.NamedNode(term.datatype) if term.datatype is not None else None
+    return str(ox.Literal(str(term), language=term.language, datatype=datatype))
+
+
+def _triples_text(triples: Iterable[Triple]) -> str:
+    return " ".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o in triples)
+
+
+class _UnionView(OxigraphStore):
+    """oxrdflib's store seen as one graph, the union of the default graph and every named graph."""
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
+        return super().triples(triple_pattern, None)
+
+    def __len__(self, context: Any = None) -> int:
+        return super().__len__(None)
+
+    def query(self, query: Any, initNs: Mapping[str, Any], initBindings: Mapping[str, Any], queryGraph: Any, **kwargs: Any) -> Any:  # noqa: N803
+        return super().query(query, initNs, initBindings, "__UNION__", **kwargs)
+
+
+def _union_graph(store: ox.Store) -> Graph:
+    graph = Graph(store=_UnionView(store=store))
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def _open_oxigraph(path: Path, *, read_only: bool) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "lock" in message.lower():
+            raise KGError(f"{path}: the store is open in another process (a running kg build, kg remove or kg serve?)") from exc
+        raise InputError(f"{path}: not an Oxigraph store ({message})") from exc
+
+
+class CorpusStore:
+    """A store opened for writing by :func:`open_store`: add, replace and remove documents.
+
+    ``dataset`` is the rdflib :class:`~rdflib.Dataset` over the database
+    (oxrdflib). To read the knowledge graph, close the store and use
+    :func:`load_source`.
+    """
+
+    def __init__(self, path: Path, database: ox.Store, manifest: sqlite3.Connection, base_iri: str) -> None:
+        self.path = path
+        self.base_iri = base_iri
+        self.dataset = Dataset(store=OxigraphStore(store=database))
+        self._database = database
+        self._manifest = manifest
+        self._iris = ResourceIRIs(base_iri)
+
+    def __enter__(self) -> CorpusStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the manifest and the database; the folder can then be opened again."""
+        self._manifest.close()
+        self._database.flush()
+        self.dataset.close()
+        del self._database
+
+    # --- reading --------------------------------------------------------------------------------------------
+    def content_hashes(self) -> dict[str, str]:
+        """Each stored document's id and content hash (see :func:`content_hash`)."""
+        return dict(self._manifest.execute("SELECT id, hash FROM documents"))
+
+    def counts(self) -> dict[str, int]:
+        """How many documents, entities and triples the store holds."""
+        (documents,) = self._manifest.execute("SELECT COUNT(*) FROM documents").fetchone()
+        (entities,) = self._manifest.execute("SELECT COUNT(*) FROM entities").fetchone()
+        return {"documents": documents, "entities": entities, "triples": len(self._database)}
+
+    def _records(self, doc_ids: Iterable[str]) -> dict[str, _Record]:
+        rows = self._select("SELECT id, record FROM documents WHERE id IN ({})", doc_ids)
+        return {doc_id: _Record.from_json(text) for doc_id, text in rows}
+
+    def _tallies(self, keys: Iterable[str]) -> dict[str, EntityTally]:
+        rows = self._select("SELECT key, tally FROM entities WHERE key IN ({})", keys)
+        return {key: EntityTally.from_dict(json.loads(text)) for key, text in rows}
+
+    def _classes(self, keys: Iterable[str]) -> dict[str, str]:
+        return dict(self._select("SELECT key, class FROM entities WHERE key IN ({})", keys))
+
+    def _mentioning(self, keys: Iterable[str]) -> set[str]:
+        return {doc_id for (doc_id,) in self._select("SELECT DISTINCT document FROM mentions WHERE entity IN ({})", keys)}
+
+    def _stated(self, triple: tuple[str, str, str]) -> bool:
+        return self._manifest.execute("SELECT 1 FROM relations WHERE subject = ? AND predicate = ? AND object = ? LIMIT 1",
+                                      triple).fetchone() is not None
+
+    def _select(self, sql: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
+        values = list(values)
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(values), 500):  # SQLite's limit on host parameters
+            chunk = values[start:start + 500]
+            rows += self._manifest.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
+    # --- writing --------------------------------------------------------------------------------------------
+    def add(self, extracted: Sequence[tuple[SourceDocument, DocumentEntities]]) -> StoreChange:
+        """Add documents with what extraction found in them, in one transaction; a stored document of the same id is replaced.
+
+        >>> change = store.add([(document, part)])  # doctest: +SKIP
+        """
+        return self._change(extracted, [])
+
+    def remove(self, doc_ids: Iterable[str]) -> StoreChange:
+        """Take documents out, in one transaction; entities no other document mentions go with them.
+
+        >>> store.remove(["examples/muse_spark.txt"])  # doctest: +SKIP
+        StoreChange(added=0, replaced=0, removed=1, entities_added=0, entities_removed=41)
+        """
+        doc_ids = list(dict.fromkeys(doc_ids))
+        missing = sorted(set(doc_ids) - set(self.content_hashes()))
+        if missing:
+            raise InputError(f"not in the store {self.path}: {', '.join(missing)}")
+        return self._change([], doc_ids)
+
+    def _change(self, extracted: Sequence[tuple[SourceDocument, DocumentEntities]], removed: list[str]) -> StoreChange:
+        new = {document.id: (_Record(document, part), content_hash(document)) for document, part in extracted}
+        old = self._records([*removed, *new])
+        affected = {key for record in [*old.values(), *(r for r, _ in new.values())] for key in record.part.entities}
+        tallies = self._tallies(affected)
+        before = {key: tally.entity().cls for key, tally in tallies.items()}
+        for sign, records in ((-1, old.values()), (1, (r for r, _ in new.values()))):
+            for record in records:
+                for key, local in record.part.entities.items():
+                    tallies.setdefault(key, EntityTally(key)).add(local, record.part.votes[key], times=sign)
+        entities = {key: tally.entity() for key, tally in tallies.items() if tally.documents > 0}
+        reclassed = {key for key, entity in entities.items() if before.get(key, entity.cls) != entity.cls}
+        rerendered = self._records(self._mentioning(reclassed) - set(old) - set(new))
+        rendered = [*(r for r, _ in new.values()), *rerendered.values()]
+        classes = {**self._classes({k for r in rendered for k in r.part.entities} - set(entities)),
+                   **{key: entity.cls for key, entity in entities.items()}}
+        candidates = {r.triple for record in [*old.values(), *rendered] for r in record.part.relations}
+
+        db = self._manifest
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column in (("documents", "id"), ("mentions", "document"), ("relations", "document")):
+                self._delete(f"DELETE FROM {table} WHERE {column} IN ({{}})", [*old])
+            for doc_id, (record, digest) in new.items():
+                db.execute("INSERT INTO documents VALUES (?, ?, ?)", (doc_id, digest, record.to_json()))
+                db.executemany("INSERT INTO mentions VALUES (?, ?)", [(key, doc_id) for key in record.part.entities])
+                db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?)",
+                               [(r.subject, r.predicate, r.object, doc_id) for r in record.part.relations])
+            self._delete("DELETE FROM entities WHERE key IN ({})", [key for key in tallies if key not in entities])
+            db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?)",
+                           [(key, entity.cls, json.dumps(tallies[key].as_dict(), ensure_ascii=False, sort_keys=True))
+                            for key, entity in entities.items()])
+            stated = {t for t in candidates if t[0] in classes and t[2] in classes and relation_fits(t, classes) and self._stated(t)}
+            sparql = self._update(old=set(old), rendered=rendered, classes=classes, entities=entities,
+                                  affected=tallies, stated=stated, unstated=candidates - stated)
+            cursor = db.execute("INSERT INTO pending (sparql) VALUES (?)", (sparql,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._apply(cursor.lastrowid, sparql)
+        return StoreChange(added=len(set(new) - set(old)), replaced=len(set(new) & set(old)), removed=len(removed),
+                           entities_added=len(set(entities) - set(before)),
+                           entities_removed=len([key for key in tallies if key not in entities]))
+
+    def _delete(self, sql: str, values: list[str]) -> None:
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            self._manifest.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+    def _update(self, *, old: set[str], rendered: list[_Record], classes: dict[str, str], entities: dict[str, Entity],
+                affected: Mapping[str, EntityTally], stated: set[tuple[str, str, str]], unstated: set[tuple[str, str, str]]) -> str:
+        """The SPARQL Update that brings the database in line with the manifest (idempotent)."""
+        iris = self._iris
+        operations = [f"DROP SILENT GRAPH {_nt(iris.document(doc_id))}" for doc_id in sorted(old | {r.document.id for r in rendered})]
+        if affected:
+            nodes = " ".join(_nt(iris.entity(key)) for key in sorted(affected))
+            properties = " ".join(_nt(p) for p in _ENTITY_LAYER)
+            operations.append(f"DELETE {{ ?e ?p ?o }} WHERE {{ VALUES ?e {{ {nodes} }} VALUES ?p {{ {properties} }} ?e ?p ?o }}")
+
+        def direct(triples: set[tuple[str, str, str]]) -> str:
+            return _triples_text(relation_triple(t, iris) for t in sorted(triples))
+
+        if unstated:
+            operations.append(f"DELETE DATA {{ {direct(unstated)} }}")
+        inserts = [_triples_text(t for key, entity in sorted(entities.items()) for t in entity_triples(iris.entity(key), entity)),
+                   direct(stated)]
+        for record in rendered:
+            inserts.append(f"GRAPH {_nt(iris.document(record.document.id))} {{ {_triples_text(self._document_triples(record, classes))} }}")
+        operations.append(f"INSERT DATA {{ {' '.join(inserts)} }}")
+        return " ;\n".join(operations)
+
+    def _document_triples(self, record: _Record, classes: Mapping[str, str]) -> Iterator[Triple]:
+        iris, node = self._iris, self._iris.document(record.document.id)
+        yield from document_triples(node, record.document)
+        for key in record.part.entities:
+            yield iris.entity(key), KG.mentionedIn, node
+        for relation in record.part.relations:
+            if relation_fits(relation.triple, classes):
+                yield from statement_triples(relation, iris)
+
+    def _apply(self, pending_id: int | None, sparql: str) -> None:
+        self.dataset.update(sparql)
+        self._manifest.execute("DELETE FROM pending WHERE id = ?", (pending_id,))
+
+    def _replay(self) -> int:
+        """Apply the updates an interrupted run recorded but may not have applied; how many there were."""
+        rows = self._manifest.execute("SELECT id, sparql FROM pending ORDER BY id").fetchall()
+        for pending_id, sparql in rows:
+            self._apply(pending_id, sparql)
+        return len(rows)
+
+
+def open_store(path: str | os.PathLike[str], *, base_iri: str | None = None) -> CorpusStore:
+    """Open the store folder at ``path`` for writing, creating it when it does not exist.
+
+    ``base_iri`` is the base of the IRIs the store mints (default
+    :data:`~kg.rdf.iris.DEFAULT_BASE_IRI`); it is fixed when the store is
+    created, and a different one later is a :class:`~kg.errors.UsageError`.
+
+    >>> with open_store("store") as store:  # doctest: +SKIP
+    ...     store.counts()
+    {'documents': 0, 'entities': 0, 'triples': 0}
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{path}: a store is a folder, and this is a file")
+    if folder.is_dir() and any(folder.iterdir()) and not is_store(folder):
+        raise UsageError(f"{path}: this folder is not empty and is not a kg store (it has no {MANIFEST_NAME})")
+    database = _open_oxigraph(folder, read_only=False)
+    manifest = sqlite3.connect(folder / MANIFEST_NAME, isolation_level=None)
+    try:
+        manifest.executescript(_SCHEMA)
+        stored = dict(manifest.execute("SELECT name, value FROM meta"))
+        if stored.get("format", _FORMAT) != _FORMAT:
+            raise UsageError(f"{path}: store format {stored['format']}, this kg reads format {_FORMAT}")
+        if "base_iri" in stored and base_iri is not None and base_iri != stored["base_iri"]:
+            raise UsageError(f"{path}: the store's base IRI is {stored['base_iri']}, not {base_iri}")
+        chosen = stored.get("base_iri", base_iri or DEFAULT_BASE_IRI)
+        manifest.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", [("format", _FORMAT), ("base_iri", chosen)])
+        store = CorpusStore(folder, database, manifest, chosen)
+        store._replay()
+    except BaseException:
+        manifest.close()
+        raise
+    return store
+
+
+def load_source(path: str | os.PathLike[str]) -> Graph:
+    """The graph in a graph file (any format :func:`kg.store.load_graph` reads) or a store folder.
+
+    A store is opened read-only and not copied: the graph is a live view of the
+    union of its graphs, and SPARQL runs in Oxigraph.
+
+    >>> graph = load_source("store")  # doctest: +SKIP
+    """
+    source = Path(path)
+    if source.is_dir():
+        return _union_graph(_open_oxigraph(source, read_only=True))
+    return load_graph(source)
