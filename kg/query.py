@@ -19,6 +19,7 @@ from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.query import Result
+from rdflib.store import Store
 from rich.table import Table
 
 from kg.errors import QueryError, UsageError
@@ -101,6 +102,8 @@ def run_query(graph: Graph, query: str) -> Result:
     except Exception as exc:
         raise QueryError(f"invalid SPARQL query: {_first_line(exc)}") from exc
     try:
+        if type(graph.store).query is not Store.query:  # the store runs SPARQL itself (a kg store: Oxigraph)
+            return graph.query(query, initNs=PREFIXES)
         return graph.query(prepared)
     except Exception as exc:
         raise QueryError(f"query failed: {_first_line(exc)}") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,69 @@ def test_console_script_reports_model_errors_without_traceback(tmp_path):
     # an unknown --model falls back to the default English pipelines, as the model order says
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --- stores: kg build --store, kg remove, --store on the reading commands ------------------------------------
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, examples) -> Path:
+    folder = tmp_path_factory.mktemp("store") / "store"
+    result = runner.invoke(app, ["build", str(examples / "muse_spark.txt"), str(examples / "nordvik_gulfstone.txt"), "--store", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "2 added, 0 replaced, 0 unchanged" in result.output and "words/s" in result.output
+    assert "documents extracted" not in result.output  # no progress bar when the output is not a terminal
+    return folder
+
+
+def test_build_store_again_skips_everything(store, examples):
+    result = runner.invoke(app, ["build", str(examples / "muse_spark.txt"), str(examples / "nordvik_gulfstone.txt"), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 replaced, 2 unchanged; nothing to extract" in result.output
+
+
+def test_reading_commands_take_a_store(store, tmp_path):
+    query = runner.invoke(app, ["query", "--store", str(store), LAUNCHED, "--format", "csv"])
+    assert query.exit_code == 0, query.output
+    assert list(csv.reader(io.StringIO(query.output))) == [["name"], ["Muse Spark"]]
+    stats = runner.invoke(app, ["stats", "--store", str(store), "--json"])
+    assert stats.exit_code == 0 and json.loads(stats.output)["entities"] > 20
+    assert runner.invoke(app, ["validate", "--store", str(store)]).exit_code == 0
+    exported = runner.invoke(app, ["export", "--store", str(store), "-o", str(tmp_path / "corpus.trig")])
+    assert exported.exit_code == 0 and "Muse Spark" in (tmp_path / "corpus.trig").read_text(encoding="utf-8")
+    rendered = runner.invoke(app, ["render", "--store", str(store), "-o", str(tmp_path / "corpus.html")])
+    assert rendered.exit_code == 0 and (tmp_path / "corpus.html").stat().st_size > 0
+
+
+def test_build_store_with_output_writes_the_whole_store(store, examples, tmp_path):
+    copy = shutil.copytree(store, tmp_path / "store")
+    result = runner.invoke(app, ["build", str(examples / "muse_spark.txt"), "--store", str(copy), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out" / "stats.json").read_text())["documents"] == 2
+
+
+def test_remove_takes_a_document_out(store, examples, tmp_path):
+    copy = shutil.copytree(store, tmp_path / "store")
+    result = runner.invoke(app, ["remove", str(examples / "muse_spark.txt"), "--store", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "removed 1 document(s)" in result.output and "holds 1 documents" in result.output
+    query = runner.invoke(app, ["query", "--store", str(copy), LAUNCHED, "--format", "csv"])
+    assert query.output.strip() == "name"
+    missing = runner.invoke(app, ["remove", "nope.txt", "--store", str(copy)])
+    assert missing.exit_code == 2 and "not in the store" in missing.output and "Traceback" not in missing.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["build", "x.txt"], "-o OUTDIR, --store DIR, or both"),
+    (["stats"], "a graph file or --store DIR"),
+    (["query", "--store", "{store}", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "does not change a store"),
+    (["query", "--store", "{store}", "{store}", LAUNCHED], "QUERY only"),
+    (["stats", "{store}"], "pass --store"),
+    (["stats", "--store", "{missing}"], "no such store folder"),
+    (["remove", "a.txt", "--store", "{missing}"], "not a kg store"),
+    (["build", "x.txt", "--store", "{store}", "--workers", "0"], "--workers must be at least 1"),
+])
+def test_store_usage_errors_are_one_line_exit_2(store, tmp_path, args, message):
+    args = [a.replace("{store}", str(store)).replace("{missing}", str(tmp_path / "missing")) for a in args]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
