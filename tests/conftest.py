@@ -41,23 +41,11 @@ def example_ttl(example_build, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def example_store(example_build, example_ttl, tmp_path_factory) -> Path:
-    """A pyoxigraph store folder laid out as ``kg build --store`` writes it: the example
-    document's statements in its named graph, the entity layer (classes, labels, mentions) in the default graph."""
-    import pyoxigraph as ox
-    from rdflib.namespace import RDF
-
-    from kg.namespace import KG
+def example_store(nlp, tmp_path_factory) -> Path:
+    """The store ``kg build examples/muse_spark.txt --store`` writes (layout in :mod:`kg.corpus`): the document's
+    mentions and statements in its named graph, the entity layer and the direct relation triples in the default graph."""
+    from kg.build import build_store
 
     path = tmp_path_factory.mktemp("store") / "store"
-    document = next(example_build.graph.subjects(RDF.type, KG.Document))
-    entities = {str(s) for s in example_build.graph.subjects(KG.mentionedIn, None)}
-    store = ox.Store(str(path))
-    store.extend(
-        ox.Quad(t.subject, t.predicate, t.object,
-                ox.DefaultGraph() if t.subject.value in entities and not (t.object.value in entities) else ox.NamedNode(str(document)))
-        for t in ox.parse(path=example_ttl, format=ox.RdfFormat.TURTLE)
-    )
-    store.flush()
-    del store  # closes the RocksDB database
+    build_store([str(EXAMPLES / "muse_spark.txt")], path, nlp=nlp)
     return path

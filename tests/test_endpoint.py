@@ -95,8 +95,9 @@ def test_push_store_keeps_named_graphs(oxigraph, example_store, example_build):
     counts = {row.get("g"): int(row["n"]) for row in remote_rows(oxigraph, BY_GRAPH)}
     assert counts == report.graphs
     assert document in counts  # the document's statements are in the graph named by its IRI
-    # the entity layer (default graph) and the relations (document graph) join as one graph with UNION
-    union = 'SELECT ?name WHERE { { ?m rdfs:label "Meta" } UNION { GRAPH ?g { ?m rdfs:label "Meta" } } GRAPH ?d { ?m kg:launched ?x } ?x rdfs:label ?name }'
+    # the entity layer and the relations (default graph) join the statements with their provenance (document graph)
+    union = ('SELECT ?name WHERE { ?m rdfs:label "Meta" ; kg:launched ?x . ?x rdfs:label ?name '
+             'GRAPH ?d { ?s rdf:subject ?m ; rdf:predicate kg:launched ; rdf:object ?x } }')
     assert remote_rows(oxigraph, union) == [{"name": "Muse Spark"}]
 
 
