@@ -10,6 +10,7 @@ This is the Python API the CLI and the notebook both call.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -24,9 +25,10 @@ from spacy.language import Language
 
 from kg.analyze import compute_metrics, entity_graph, summarize
 from kg.corpus import content_hash, load_source, open_store
-from kg.extract import Extraction, SourceDocument
+from kg.extract import Extraction, SourceDocument, load_pipeline
 from kg.extract.parallel import PipelineSpec, batched, extract_batches
 from kg.extract.resolve import merge_documents
+from kg.errors import UsageError
 from kg.files import write_atomic
 from kg.rdf import DEFAULT_BASE_IRI, to_rdf
 from kg.render import to_html
@@ -100,6 +102,11 @@ def _documents(inputs: Iterable[str | SourceDocument], strict: bool) -> Iterator
         yield from read_documents(paths, strict=strict)
 
 
+def _check(workers: int, batch_size: int) -> None:
+    if workers < 1 or batch_size < 1:
+        raise UsageError(f"--workers and --batch-size must be at least 1, got {workers} and {batch_size}")
+
+
 def _words(batch: list[SourceDocument]) -> int:
     return sum(len(document.text.split()) for document in batch)
 
@@ -121,7 +128,10 @@ def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = N
     (see :func:`kg.sources.read_documents`). ``workers``, ``batch_size`` and
     ``dask`` are as in :func:`build_store`; ``on_progress`` is called after each batch.
     """
+    _check(workers, batch_size)
     spec = PipelineSpec.of(nlp, model=model)
+    if nlp is None and workers == 1 and dask is None:
+        nlp = load_pipeline(model)
     start, words, parts = time.perf_counter(), 0, []
     for batch, found in extract_batches(batched(_documents(inputs, strict), batch_size), spec=spec, nlp=nlp, workers=workers, dask=dask):
         parts += zip(batch, found)
@@ -153,6 +163,7 @@ def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike
     >>> report.added, report.unchanged  # doctest: +SKIP
     (2, 0)
     """
+    _check(workers, batch_size)
     start, words, extracted, unchanged = time.perf_counter(), 0, 0, 0
     added = replaced = 0
 
@@ -172,8 +183,13 @@ def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike
                 else:
                     yield document
 
+        batches = batched(changed(), batch_size)
+        first = next(batches, None)  # nothing new or changed: no pipeline to load
         spec = PipelineSpec.of(nlp, model=model)
-        for batch, found in extract_batches(batched(changed(), batch_size), spec=spec, nlp=nlp, workers=workers, dask=dask):
+        if first is not None and nlp is None and workers == 1 and dask is None:
+            nlp = load_pipeline(model)
+        for batch, found in extract_batches(itertools.chain([first] if first else [], batches), spec=spec, nlp=nlp,
+                                            workers=workers, dask=dask):
             change = corpus.add(list(zip(batch, found)))
             added, replaced = added + change.added, replaced + change.replaced
             extracted, words = extracted + len(batch), words + _words(batch)

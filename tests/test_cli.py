@@ -173,7 +173,7 @@ def test_remove_takes_a_document_out(store, examples, tmp_path):
     (["stats", "{store}"], "pass --store"),
     (["stats", "--store", "{missing}"], "no such store folder"),
     (["remove", "a.txt", "--store", "{missing}"], "not a kg store"),
-    (["build", "x.txt", "--store", "{store}", "--workers", "0"], "--workers must be at least 1"),
+    (["build", "x.txt", "--store", "{store}", "--workers", "0"], "--workers and --batch-size must be at least 1"),
 ])
 def test_store_usage_errors_are_one_line_exit_2(store, tmp_path, args, message):
     args = [a.replace("{store}", str(store)).replace("{missing}", str(tmp_path / "missing")) for a in args]
