@@ -133,8 +133,8 @@ def update_file(path: str | os.PathLike[str], update: str) -> UpdateResult:
     the old file stays as it was. rdflib writes it afresh, so comments and
     layout of a hand-written file are not kept.
 
-    >>> update_file("out/graph.ttl", "DELETE WHERE { ?s kg:confidence ?c }")  # doctest: +SKIP
-    UpdateResult(before=1250, after=1190)
+    >>> update_file("out/graph.ttl", "DELETE { ?st ?p ?o } WHERE { ?st kg:confidence ?c ; ?p ?o . FILTER(?c < 0.7) }")  # doctest: +SKIP
+    UpdateResult(before=381, after=317)
     """
     fmt = format_for_path(path)
     if fmt not in UPDATABLE_FORMATS:
