@@ -20,6 +20,7 @@ from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.query import Result
 from rich.table import Table
+from rich.text import Text
 
 from kg.errors import QueryError, UsageError
 from kg.namespace import PREFIXES
@@ -167,5 +168,5 @@ def result_table(result: Result) -> Table:
     for name in variables:
         table.add_column(name, overflow="fold")
     for row in result:
-        table.add_row(*("" if value is None else str(value) for value in row))
+        table.add_row(*(Text("" if value is None else str(value)) for value in row))  # values are data, not markup
     return table

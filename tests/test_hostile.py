@@ -200,6 +200,41 @@ def test_unreadable_file_exits_2_naming_it(kg, tmp_path, monkeypatch):
     assert result.exit_code == 2 and _errors(result.output) == [f"error: cannot read {locked}: Permission denied"]
 
 
+def test_markup_in_names_and_paths_is_printed_as_it_is(kg, tmp_path):
+    """Rich would read '[/]' or '[red]' as markup: kg prints names and paths as they are."""
+    missing = kg("build", tmp_path / "[red]x[/red].txt", "-o", tmp_path / "out")
+    assert missing.exit_code == 2 and "[red]x[/red].txt: no" in missing.output and "Traceback" not in missing.output
+    (tmp_path / "news.jsonl").write_text(json.dumps({"id": "[/]", "text": "Microsoft acquired GitHub in 2018."}))
+    built = kg("build", tmp_path / "news.jsonl", "-o", tmp_path / "[/]out")
+    assert built.exit_code == 0, built.output
+    assert f"HTML: {tmp_path / '[/]out' / 'graph.html'}" in built.output
+    graph = tmp_path / "[/]out" / "graph.ttl"
+    relabel = "DELETE { ?e rdfs:label 'Microsoft' } INSERT { ?e rdfs:label '[/] [bold]Odd[/bold]' } WHERE { ?e rdfs:label 'Microsoft' }"
+    labelled = runner.invoke(app, ["query", str(graph), relabel, "--update"])
+    assert labelled.exit_code == 0, labelled.output
+    table = runner.invoke(app, ["query", str(graph), "SELECT ?l WHERE { ?e rdfs:label ?l }"])
+    assert table.exit_code == 0 and "[/] [bold]Odd[/bold]" in table.output
+    stats = runner.invoke(app, ["stats", str(graph)])
+    assert stats.exit_code == 0 and "[/] [bold]Odd[/bold]" in stats.output, stats.output
+
+
+def test_ctrl_c_is_one_line_and_leaves_the_old_outputs(kg, tmp_path, monkeypatch):
+    source = tmp_path / "a.txt"
+    source.write_text("Microsoft acquired GitHub in 2018.")
+    assert kg("build", source, "-o", tmp_path / "out").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    source.write_text("Jensen Huang founded Nvidia.")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kg.build.to_html", interrupted)
+    result = kg("build", source, "-o", tmp_path / "out")
+    assert result.exit_code == 130
+    assert _errors(result.output) == ["error: interrupted; files being written were left as they were"]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
 # -- queries -------------------------------------------------------------------------------------------------------
 
 @pytest.fixture
