@@ -299,7 +299,7 @@ BASE = "https://example.org/kg/"
 NOT_XML = {c: "\ufffd" for c in [*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0xfffe, 0xffff, *range(0xd800, 0xe000)]}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(texts=st.lists(TEXT, min_size=1, max_size=3))
 def test_any_text_builds_a_graph_that_round_trips(nlp, tmp_path_factory, texts):
     documents = [SourceDocument(f"doc {i} {text[:10]}", text, f"source {i}", {"title": text[:20]}) for i, text in enumerate(texts)]

@@ -34,7 +34,7 @@ def test_hostile_names_stay_under_the_base(text):
     _check(str(iris.document(text)), "document/")
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(text=ANY_TEXT)
 def test_any_text_gives_a_valid_iri_under_the_base(text):
     iris = ResourceIRIs(BASE)
