@@ -44,6 +44,11 @@ class _WarningLines(logging.Handler):
 logging.getLogger("kg").addHandler(_WarningLines(logging.WARNING))
 
 
+def _error_line(message: str) -> None:
+    """``error: MESSAGE`` on standard error; the message is shown as it is (never read as rich markup)."""
+    err.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
+
+
 def _handle_errors(command: F) -> F:
     """Run a command; print one clear line and exit with the error's code on failure."""
 
@@ -54,14 +59,19 @@ def _handle_errors(command: F) -> F:
         except KGError as exc:
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            _error_line(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            if _state["debug"]:
+                raise
+            _error_line("interrupted; files being written were left as they were")
+            raise typer.Exit(130) from None
         except Exception as exc:  # an unexpected failure: still one line, unless --debug
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)", highlight=False, soft_wrap=True)
+            _error_line(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -78,24 +88,24 @@ def _print_summary(stats: dict[str, Any], *, html: Path | None = None) -> None:
     classes.add_column("class")
     classes.add_column("count", justify="right")
     for name, count in stats["classes"].items():
-        classes.add_row(name, str(count))
+        classes.add_row(Text(name), str(count))
     props = Table(title="Relations by property")
     props.add_column("property")
     props.add_column("count", justify="right")
     for name, count in stats["properties"].items():
-        props.add_row(name, str(count))
+        props.add_row(Text(name), str(count))
     top = Table(title="Top entities by PageRank")
     for column in ("entity", "class", "pagerank", "betweenness"):
         top.add_column(column, justify="right" if column in ("pagerank", "betweenness") else "left")
     for row in stats["top_pagerank"]:
-        top.add_row(row["label"], row["class"], f"{row['pagerank']:.4f}", f"{row['betweenness']:.4f}")
+        top.add_row(Text(row["label"]), Text(row["class"]), f"{row['pagerank']:.4f}", f"{row['betweenness']:.4f}")
     out.print(classes, props, top)
     out.print(
         f"{stats.get('documents', '?')} documents, {stats['entities']} entities, {stats['relations']} relations, "
         f"{stats['components']} components, {len(stats['communities'])} communities"
     )
     if html is not None:
-        out.print(f"HTML: {html}")
+        out.print(f"HTML: {html}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -201,7 +211,7 @@ def render(
 
     G, metrics, _ = graph_report(_load(source))
     write_atomic(output, to_html(G, metrics=metrics, title=f"kg: {source.name}"))
-    out.print(f"HTML: {output}")
+    out.print(f"HTML: {output}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -223,7 +233,7 @@ def export(
         if fmt is None:
             raise UsageError(f"cannot tell the format of {output}; pass --format ({', '.join(EXPORT_FORMATS)})")
     save_graph(_load(source), output, format=fmt)
-    out.print(f"{fmt}: {output}")
+    out.print(f"{fmt}: {output}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.query import Result
 from rich.table import Table
+from rich.text import Text
 
 from kg.errors import QueryError, UsageError
 from kg.namespace import PREFIXES
@@ -133,8 +134,8 @@ def update_file(path: str | os.PathLike[str], update: str) -> UpdateResult:
     the old file stays as it was. rdflib writes it afresh, so comments and
     layout of a hand-written file are not kept.
 
-    >>> update_file("out/graph.ttl", "DELETE WHERE { ?s kg:confidence ?c }")  # doctest: +SKIP
-    UpdateResult(before=1250, after=1190)
+    >>> update_file("out/graph.ttl", "DELETE { ?st ?p ?o } WHERE { ?st kg:confidence ?c ; ?p ?o . FILTER(?c < 0.7) }")  # doctest: +SKIP
+    UpdateResult(before=381, after=317)
     """
     fmt = format_for_path(path)
     if fmt not in UPDATABLE_FORMATS:
@@ -167,5 +168,5 @@ def result_table(result: Result) -> Table:
     for name in variables:
         table.add_column(name, overflow="fold")
     for row in result:
-        table.add_row(*("" if value is None else str(value) for value in row))
+        table.add_row(*(Text("" if value is None else str(value)) for value in row))  # values are data, not markup
     return table
