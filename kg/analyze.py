@@ -187,10 +187,11 @@ def find_entity(G: nx.MultiDiGraph, name: str) -> str:
     if matches:
         named = ", ".join(f"{G.nodes[n].get('label', n)} ({G.nodes[n].get('cls', '?')}, {n})" for n in sorted(matches))
         raise UsageError(f"{name!r} names {len(matches)} entities: {named}; use a full label or the IRI")
-    labels = {str(d.get("label", n)).casefold(): str(d.get("label", n)) for n, d in G.nodes(data=True)}
-    close = [labels[c] for c in difflib.get_close_matches(key, list(labels), n=3, cutoff=0.6)]
-    close += [label for folded, label in sorted(labels.items()) if key in folded.split() and label not in close][:3]
-    hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
+    names = {str(d.get("label", n)).casefold(): str(d.get("label", n)) for n, d in G.nodes(data=True)}
+    names.update({str(a).casefold(): f"{a} ({d.get('label', n)})" for n, d in G.nodes(data=True) for a in d.get("aliases") or ()
+                  if str(a).casefold() not in names})
+    close = [names[c] for c in difflib.get_close_matches(key, list(names), n=3, cutoff=0.75)]
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise UsageError(f"no entity is called {name!r}{hint}")
 
 
