@@ -222,6 +222,37 @@ def stats(
         err.print(f"metrics written: {target}", highlight=False)
 
 
+@app.command()
+@_handle_errors
+def render(
+    source: Path = typer.Argument(..., help="A graph file."),
+    output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+    max_nodes: int = typer.Option(500, "--max-nodes", help="Above this many entities, show the top ones by PageRank and their neighbours."),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Only this entity (label or alias) and its neighbourhood."),
+    hops: Optional[int] = typer.Option(None, "--hops", help="With --focus: how many relations away from it (default 1)."),
+) -> None:
+    """Write the interactive, self-contained HTML view of a graph.
+
+    Example: kg render out/graph.ttl -o graph.html
+    Example: kg render out/graph.ttl -o wang.html --focus "Alexandr Wang" --hops 2
+    """
+    from kg.analyze import find_entity, neighborhood
+    from kg.build import graph_report
+    from kg.files import write_atomic
+    from kg.render import to_html
+
+    if hops is not None and focus is None:
+        raise UsageError("--hops goes with --focus")
+    G, metrics, _ = graph_report(_load(source))
+    title, centre = f"kg: {source.name}", None
+    if focus is not None:
+        centre = find_entity(G, focus)
+        G = neighborhood(G, centre, hops=1 if hops is None else hops)
+        title += f" · {G.nodes[centre]['label']} and {G.number_of_nodes() - 1} entities within {1 if hops is None else hops} hops"
+    write_atomic(output, to_html(G, metrics=metrics, title=title, max_nodes=max_nodes, focus=centre))
+    out.print(f"HTML: {output}")
+
+
 def _print_links(links: list[Any], *, indent: str = "  ") -> None:
     for link in links:
         out.print(f"{indent}{link.subject_label} —{link.property}→ {link.object_label}", markup=False, highlight=False)
