@@ -1,7 +1,7 @@
 """SPARQL over a graph, with kg's prefixes predeclared, result formatting, and the named-query library.
 
 Named queries are the ``ontology/queries/*.rq`` files: a comment header describes each
-query and its ``@param``\ s, and parameters are bound as RDF literals (``initBindings``),
+query and its parameters (``@param`` lines), and parameters are bound as RDF literals (``initBindings``),
 never pasted into the query text.
 
 >>> from kg.rdf import new_graph
