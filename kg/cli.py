@@ -145,11 +145,11 @@ def query(
         raise UsageError("give SOURCE and either a SPARQL query or --named NAME (kg query --list shows the names)")
     if params and named is None:
         raise UsageError("--param goes with --named")
-    values = dict(pair.partition("=")[::2] for pair in params or [])
-    if any("=" not in pair or not pair.partition("=")[0] for pair in params or []):
+    pairs = [pair.partition("=") for pair in params or []]
+    if any(not name or not sep for name, sep, _ in pairs):
         raise UsageError("--param takes NAME=VALUE, e.g. --param entity=Meta")
     graph = _load(source)
-    result = run_named_query(graph, named, values) if named else run_query(graph, read_query(sparql))
+    result = run_named_query(graph, named, {name: value for name, _, value in pairs}) if named else run_query(graph, read_query(sparql))
     if fmt == "table" and result.type in ("SELECT", "ASK"):
         out.print(result_table(result))
     else:
@@ -215,8 +215,8 @@ def stats(
         _print_summary(summary)
         _print_analysis(summary)
     if plot is not None:
-        for path in write_charts(summary, plot).values():
-            err.print(f"chart: {path}", highlight=False)
+        for chart in write_charts(summary, plot).values():
+            err.print(f"chart: {chart}", highlight=False)
     if fmt is not None:
         save_graph(add_metrics(graph, metrics), target, format=fmt)
         err.print(f"metrics written: {target}", highlight=False)
@@ -244,11 +244,11 @@ def render(
     if hops is not None and focus is None:
         raise UsageError("--hops goes with --focus")
     G, metrics, _ = graph_report(_load(source))
-    title, centre = f"kg: {source.name}", None
+    title, centre, radius = f"kg: {source.name}", None, 1 if hops is None else hops
     if focus is not None:
         centre = find_entity(G, focus)
-        G = neighborhood(G, centre, hops=1 if hops is None else hops)
-        title += f" · {G.nodes[centre]['label']} and {G.number_of_nodes() - 1} entities within {1 if hops is None else hops} hops"
+        G = neighborhood(G, centre, hops=radius)
+        title += f" · {G.nodes[centre]['label']} and {G.number_of_nodes() - 1} entities within {radius} hop{'s' if radius != 1 else ''}"
     write_atomic(output, to_html(G, metrics=metrics, title=title, max_nodes=max_nodes, focus=centre))
     out.print(f"HTML: {output}")
 
@@ -278,7 +278,6 @@ def path(
     from dataclasses import asdict
 
     from kg.analyze import entity_graph, shortest_paths
-    from kg.errors import KGError
 
     paths = shortest_paths(entity_graph(_load(source)), start, end, limit=limit)
     if not paths:

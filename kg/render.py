@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import copy
 import html
-from collections import Counter
 import json
 import math
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -248,8 +248,10 @@ def top_subgraph(G: nx.Graph, *, metrics: dict[str, dict] | None = None, max_nod
             break
         chosen.setdefault(n)
     kept = G.subgraph(list(chosen)[:max_nodes]).copy()
-    kept.graph["selection"] = {"shown": kept.number_of_nodes(), "total": G.number_of_nodes(), "top": top, "neighbours": added,
-                               "others": kept.number_of_nodes() - top - added, "ranked_by": ranked_by}
+    shown = kept.number_of_nodes()
+    top, added = min(top, shown), min(added, shown - min(top, shown))  # more nodes to keep than the limit
+    kept.graph["selection"] = {"shown": shown, "total": G.number_of_nodes(), "top": top, "neighbours": added,
+                               "others": shown - top - added, "ranked_by": ranked_by}
     return kept
 
 

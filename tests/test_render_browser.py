@@ -102,6 +102,15 @@ def test_to_html_draws_offline_without_script_injection(chromium, hostile_graph,
         tooltip = page.wait_for_selector("div.vis-tooltip .kg-card", timeout=5_000)
         assert HOSTILE[1] in tooltip.text_content()
         assert page.evaluate("document.querySelectorAll('img, div.vis-tooltip script').length") == 0
+        # the side panel and the search show the same names as text too
+        page.mouse.click(x, y)
+        page.wait_for_selector("#kg-panel:not([hidden])")
+        assert page.text_content("#kg-panel h2") == HOSTILE[1] and HOSTILE[0] in page.text_content("#kg-panel")
+        page.fill("#kg-search", HOSTILE[0])
+        page.press("#kg-search", "Enter")
+        assert page.evaluate("window.network.getSelectedNodes()") == [E + "Img"]
+        assert page.text_content("#kg-panel h2") == HOSTILE[0]
+        assert page.evaluate("document.querySelectorAll('img, #kg-panel script, #kg-controls script').length") == 0
         assert page.evaluate("document.scripts.length") == 3
         page.screenshot(path=str(tmp_path / "graph.png"))
     finally:
