@@ -139,31 +139,52 @@ def _load(source: Path):  # noqa: ANN202 - rdflib Graph
 @app.command()
 @_handle_errors
 def query(
-    source: Optional[str] = typer.Argument(None, help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...); left out with --endpoint."),
-    sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file."),
+    source: Optional[str] = typer.Argument(None, help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...); left out with --endpoint and --list."),
+    sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file (not with --named)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
+    named: Optional[str] = typer.Option(None, "--named", "-n", help="Run a query of the library in ontology/queries (see --list)."),
+    params: Optional[list[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a --named query; repeatable."),
+    list_queries: bool = typer.Option(False, "--list", help="List the named queries with their parameters."),
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query this SPARQL endpoint URL instead of a file."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
     Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
+    Example: kg query out/graph.ttl --named competitors --param entity=Meta
 
     Example: kg query --endpoint http://127.0.0.1:7878/query 'SELECT ?x WHERE { ?x a kg:Person }'
     """
-    from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query, sparql_kind, update_file
+    from kg.query import (RESULT_FORMATS, format_result, named_queries, read_query, result_table, run_named_query, run_query,
+                          sparql_kind, update_file)
 
+    if list_queries:
+        table = Table(title="Named queries (kg query SOURCE --named NAME --param NAME=VALUE)", show_lines=True)
+        for column in ("name", "parameters", "description"):
+            table.add_column(column, overflow="fold")
+        for item in named_queries().values():
+            table.add_row(item.name, "\n".join(f"{p.name}{' (optional)' if p.optional else ''}: {p.description}" for p in item.parameters) or "—",
+                          item.description)
+        out.print(table)
+        return
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
+    if params and named is None:
+        raise UsageError("--param goes with --named")
+    if any("=" not in pair or not pair.partition("=")[0] for pair in params or []):
+        raise UsageError("--param takes NAME=VALUE, e.g. --param entity=Meta")
+    values = dict(pair.partition("=")[::2] for pair in params or [])
     if endpoint is not None:
         from kg.endpoint import query_endpoint
 
-        if source is None or sparql is not None:
+        if source is None or sparql is not None or named is not None:
             raise UsageError("with --endpoint give the QUERY only: kg query --endpoint URL QUERY")
         result = query_endpoint(read_query(source), endpoint=endpoint)
+    elif source is None or (sparql is None) == (named is None):
+        raise UsageError("give a graph file and a QUERY or --named NAME (kg query --list shows the names), or --endpoint URL and a QUERY")
+    elif named is not None:
+        result = run_named_query(_load(Path(source)), named, values)
     else:
-        if source is None or sparql is None:
-            raise UsageError("give a graph file and a QUERY (or --endpoint URL and a QUERY)")
         text = read_query(sparql)
         if update and sparql_kind(text) == "update":
             change = update_file(Path(source), text)
@@ -176,23 +197,70 @@ def query(
         sys.stdout.write(format_result(result, format="json" if fmt == "table" else fmt))
 
 
+def _print_analysis(summary: dict[str, Any]) -> None:
+    degrees = Table(title="Degree distribution")
+    degrees.add_column("degree", justify="right")
+    degrees.add_column("entities", justify="right")
+    degrees.add_column("")
+    most = max(summary["degree"]["distribution"].values(), default=1)
+    for degree, count in summary["degree"]["distribution"].items():
+        degrees.add_row(str(degree), str(count), "█" * max(1, round(30 * count / most)))
+    per_class = Table(title="Top entities per class")
+    for column in ("class", "by PageRank", "by betweenness"):
+        per_class.add_column(column)
+    for cls, best in summary["top_by_class"].items():
+        per_class.add_row(Text(cls), *(Text("\n".join(f"{r['label']} ({r[m]:.4f})" for r in best[m] if r[m] > 0) or "—") for m in ("pagerank", "betweenness")))
+    groups = Table(title="Communities (2 or more entities; the rest stand alone)")
+    for column in ("community", "size", "top members by PageRank"):
+        groups.add_column(column, justify="right" if column != "top members by PageRank" else "left")
+    for group in summary["communities"]:
+        if group["size"] > 1:
+            groups.add_row(str(group["community"]), str(group["size"]), Text(", ".join(group["top"])))
+    between = Table(title="Top entities by betweenness")
+    for column in ("entity", "class", "betweenness", "degree"):
+        between.add_column(column, justify="right" if column in ("betweenness", "degree") else "left")
+    for row in summary["top_betweenness"]:
+        between.add_row(Text(row["label"]), Text(row["class"]), f"{row['betweenness']:.4f}", str(row["degree"]))
+    out.print(degrees, between, per_class, groups)
+
+
 @app.command()
 @_handle_errors
 def stats(
     source: Path = typer.Argument(..., help="A graph file."),
     as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Folder to write PNG charts into (degree distribution, top entities)."),
+    write: bool = typer.Option(False, "--write", help="Write kg:pageRank, kg:betweenness and kg:community into the graph file."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="With --write: write the graph with its metrics here instead."),
 ) -> None:
-    """Counts, degree, PageRank, betweenness, components and communities of the entity graph.
+    """Counts, degree distribution, PageRank, betweenness, components and communities of the entity graph.
 
-    Example: kg stats out/graph.ttl
+    Example: kg stats out/graph.ttl --plot charts --write
     """
+    from kg.analyze import add_metrics
     from kg.build import graph_report
+    from kg.charts import write_charts
+    from kg.store import EXPORT_FORMATS, format_for_path, save_graph
 
-    _, _, summary = graph_report(_load(source))
+    if output is not None and not write:
+        raise UsageError("--output goes with --write")
+    target = output or source
+    fmt = format_for_path(target) if write else None
+    if fmt is not None and fmt not in EXPORT_FORMATS:
+        raise UsageError(f"cannot write {fmt} to {target}; use .ttl, .jsonld, .nt, .rdf or .trig")
+    graph = _load(source)
+    _, metrics, summary = graph_report(graph)
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
         _print_summary(summary)
+        _print_analysis(summary)
+    if plot is not None:
+        for chart in write_charts(summary, plot).values():
+            err.print(f"chart: {chart}", highlight=False)
+    if fmt is not None:
+        save_graph(add_metrics(graph, metrics), target, format=fmt)
+        err.print(f"metrics written: {target}", highlight=False)
 
 
 @app.command()
@@ -200,18 +268,95 @@ def stats(
 def render(
     source: Path = typer.Argument(..., help="A graph file."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+    max_nodes: int = typer.Option(500, "--max-nodes", help="Above this many entities, show the top ones by PageRank and their neighbours."),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Only this entity (label or alias) and its neighbourhood."),
+    hops: Optional[int] = typer.Option(None, "--hops", help="With --focus: how many relations away from it (default 1)."),
 ) -> None:
     """Write the interactive, self-contained HTML view of a graph.
 
     Example: kg render out/graph.ttl -o graph.html
+    Example: kg render out/graph.ttl -o wang.html --focus "Alexandr Wang" --hops 2
     """
+    from kg.analyze import find_entity, neighborhood
     from kg.build import graph_report
     from kg.files import write_atomic
     from kg.render import to_html
 
+    if hops is not None and focus is None:
+        raise UsageError("--hops goes with --focus")
     G, metrics, _ = graph_report(_load(source))
-    write_atomic(output, to_html(G, metrics=metrics, title=f"kg: {source.name}"))
+    title, centre, radius = f"kg: {source.name}", None, 1 if hops is None else hops
+    if focus is not None:
+        centre = find_entity(G, focus)
+        G = neighborhood(G, centre, hops=radius)
+        title += f" · {G.nodes[centre]['label']} and {G.number_of_nodes() - 1} entities within {radius} hop{'s' if radius != 1 else ''}"
+    write_atomic(output, to_html(G, metrics=metrics, title=title, max_nodes=max_nodes, focus=centre))
     out.print(f"HTML: {output}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_links(links: list[Any], *, indent: str = "  ") -> None:
+    for link in links:
+        out.print(f"{indent}{link.subject_label} —{link.property}→ {link.object_label}", markup=False, highlight=False)
+        for ev in link.evidence[:3]:
+            out.print(f"{indent}    “{' '.join(ev['text'].split())}” ({ev['document']})", markup=False, highlight=False, style="dim")
+        if len(link.evidence) > 3:
+            out.print(f"{indent}    + {len(link.evidence) - 3} more", markup=False, highlight=False, style="dim")
+
+
+@app.command()
+@_handle_errors
+def path(
+    source: Path = typer.Argument(..., help="A graph file."),
+    start: str = typer.Argument(..., help="Label or alias of the first entity (any case)."),
+    end: str = typer.Argument(..., help="Label or alias of the second entity."),
+    limit: int = typer.Option(10, "--limit", help="Print at most this many shortest paths."),
+    as_json: bool = typer.Option(False, "--json", help="Print the paths as JSON."),
+) -> None:
+    """The shortest paths between two entities, with the property and evidence of every hop; exit 1 if none.
+
+    Example: kg path out/graph.ttl "Alexandr Wang" "OpenAI"
+    """
+    from dataclasses import asdict
+
+    from kg.analyze import entity_graph, shortest_paths
+
+    paths = shortest_paths(entity_graph(_load(source)), start, end, limit=limit)
+    if not paths:
+        raise KGError(f"no path between {start!r} and {end!r}: they are in different components")
+    if as_json:
+        sys.stdout.write(json.dumps([[asdict(hop) for hop in p] for p in paths], indent=2, ensure_ascii=False) + "\n")
+        return
+    for number, hops in enumerate(paths, 1):
+        route = " → ".join([hops[0].source_label, *(hop.target_label for hop in hops)])
+        out.print(f"Path {number} of {len(paths)} ({len(hops)} hop{'s' if len(hops) > 1 else ''}): {route}", style="bold", markup=False, highlight=False)
+        for hop in hops:
+            _print_links(hop.links)
+
+
+@app.command()
+@_handle_errors
+def neighbors(
+    source: Path = typer.Argument(..., help="A graph file."),
+    entity: str = typer.Argument(..., help="Label or alias of the entity (any case)."),
+    prop: Optional[str] = typer.Option(None, "--property", "-p", help="Only relations of this property (e.g. competesWith)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the relations as JSON."),
+) -> None:
+    """The relations of an entity in either direction, with their evidence.
+
+    Example: kg neighbors out/graph.ttl Meta --property competesWith
+    """
+    from dataclasses import asdict
+
+    from kg.analyze import entity_graph
+    from kg.analyze import neighbors as entity_neighbors
+
+    links = entity_neighbors(entity_graph(_load(source)), entity, property=prop)
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(link) for link in links], indent=2, ensure_ascii=False) + "\n")
+        return
+    if not links:
+        out.print(f"{entity}: no {prop + ' ' if prop else ''}relations", markup=False, highlight=False)
+    _print_links(links, indent="")
 
 
 @app.command()
