@@ -481,18 +481,21 @@ def serve_command(
 
     from kg.serve import serve
 
-    requests_log = logging.getLogger("kg.serve")
-    requests_log.setLevel(logging.INFO)
-    requests_log.addHandler(logging.StreamHandler(sys.stderr))
-
     def ready(server: Any) -> None:
         mode = "read-write" if allow_updates else "read-only"
         out.print(f"SPARQL endpoint {server.url} ({mode}, queries stopped after {timeout:g} s); Ctrl-C to stop", highlight=False, soft_wrap=True)
         if not server.is_loopback:
             err.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the store", soft_wrap=True)
 
-    serve(store, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes, allow_updates=allow_updates,
-          workers=workers, on_ready=ready)
+    requests_log, handler = logging.getLogger("kg.serve"), logging.StreamHandler(sys.stderr)  # one line per request
+    requests_log.addHandler(handler)
+    requests_log.setLevel(logging.INFO)
+    try:
+        serve(store, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes, allow_updates=allow_updates,
+              workers=workers, on_ready=ready)
+    finally:
+        requests_log.removeHandler(handler)
+        requests_log.setLevel(logging.NOTSET)
     out.print("stopped")
 
 
