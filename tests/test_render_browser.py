@@ -123,25 +123,12 @@ def test_to_html_draws_offline_without_script_injection(chromium, hostile_graph,
 
 def test_example_graph_page_draws_every_node_offline(chromium, example_build, tmp_path):
     """The page `kg build` writes for the example article, opened with the network cut off."""
-    page_file = tmp_path / "graph.html"
-    page_file.write_text(to_html(example_build.entities, metrics=example_build.metrics, title="Muse Spark"), encoding="utf-8")
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
-    blocked: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                  else (blocked.append(route.request.url), route.abort()))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        page.goto(page_file.as_uri())
-        page.wait_for_function("() => window.kgNodes && window.kgStabilized === true", timeout=30_000)
+    html = to_html(example_build.entities, metrics=example_build.metrics, title="Muse Spark")
+    with _opened(chromium, html, tmp_path) as page:
         assert page.evaluate("window.kgNodes.length") == example_build.entities.number_of_nodes() > 0
         labels = set(page.evaluate("window.kgNodes.get().map(n => n.label)"))
         assert {"Meta", "Muse Spark", "Scale AI"} <= labels
         page.screenshot(path=str(tmp_path / "example.png"))
-    finally:
-        context.close()
-    assert blocked == [] and errors == []
 
 
 def test_hostile_corpus_page_shows_every_name_as_text(chromium, nlp, tmp_path):
