@@ -45,7 +45,10 @@ def main() -> int:
     nlp = load_pipeline()
     articles = [evaluate_article(load_gold(path), nlp) for path in sorted((ROOT / "examples" / "gold").glob("*.gold.json"))]
     combined = total_over(articles, name="example articles")
-    heldout = [evaluate_article(load_gold(path), nlp) for path in sorted((ROOT / "examples" / "heldout" / "gold").glob("*.gold.json"))]
+    batches = json.loads((ROOT / "examples" / "heldout" / "batches.json").read_text())["batches"]
+    heldout_batches = [(batch, [evaluate_article(load_gold(ROOT / "examples" / "heldout" / "gold" / f"{name}.gold.json"), nlp)
+                                for name in batch["articles"]]) for batch in batches]
+    heldout = [article for _, articles_ in heldout_batches for article in articles_]
     heldout_total = total_over(heldout, name="held-out articles")
     conll_path = args.conll_dir / f"conll04_{args.conll_split}.json"
     conll = evaluate_conll04(load_conll04(conll_path), nlp, name=f"conll04 {args.conll_split}") if conll_path.is_file() else None
@@ -61,8 +64,12 @@ def main() -> int:
     for article in articles:
         print(row(f"  {Path(article.name).name}", article, TARGETS["articles"]))
     print(row(f"held-out articles ({len(heldout)})", heldout_total, TARGETS["articles"]))
-    for article in heldout:
-        print(row(f"  {Path(article.name).name}", article, TARGETS["articles"]))
+    for batch, evaluations in heldout_batches:
+        first = batch["first_blind"]
+        print(row(f"  {batch['name']} ({len(evaluations)}; first blind score {first['entity_f1']:.3f} / {first['relation_f1']:.3f})",
+                  total_over(evaluations, name=batch["name"]), TARGETS["articles"]))
+        for article in evaluations:
+            print(row(f"    {Path(article.name).name}", article, TARGETS["articles"]))
     if conll is not None:
         print(row(conll.name, conll, TARGETS["conll04"]))
     else:

@@ -48,16 +48,18 @@ def graph_report(graph: Graph) -> tuple[nx.MultiDiGraph, dict[str, dict[str, Any
 
 
 def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = None, nlp: Language | None = None,
-                base_iri: str = DEFAULT_BASE_IRI) -> BuildResult:
+                base_iri: str = DEFAULT_BASE_IRI, strict: bool = False) -> BuildResult:
     """Extract entities and relations from ``inputs`` and build the knowledge graph.
 
     ``inputs`` are paths (files, folders, ``.jsonl``, ``-``) or
     :class:`~kg.extract.SourceDocument` objects. The spaCy pipeline is
     ``nlp`` when given, else loaded by :func:`kg.extract.load_pipeline`.
+    ``strict`` makes any input that would be skipped or renamed an error
+    (see :func:`kg.sources.read_documents`).
     """
     items = list(inputs)
     paths = [i for i in items if isinstance(i, str)]
-    documents = [i for i in items if isinstance(i, SourceDocument)] + list(read_documents(paths))
+    documents = [i for i in items if isinstance(i, SourceDocument)] + list(read_documents(paths, strict=strict))
     nlp = nlp or load_pipeline(model)
     extraction = extract(documents, nlp)
     graph = to_rdf(extraction, base_iri=base_iri)
@@ -67,11 +69,15 @@ def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = N
 
 
 def write_outputs(result: BuildResult, outdir: str | os.PathLike[str], *, title: str = "kg graph") -> dict[str, Path]:
-    """Write ``graph.ttl``, ``graph.jsonld``, ``graph.html`` and ``stats.json`` into ``outdir``, each atomically."""
+    """Write ``graph.ttl``, ``graph.jsonld``, ``graph.html`` and ``stats.json`` into ``outdir``, each atomically.
+
+    Every output is made before the first is written, so a failure leaves the old outputs as they were.
+    """
     out = Path(outdir)
-    return {
-        "turtle": write_atomic(out / "graph.ttl", serialize(result.graph, format="turtle")),
-        "json-ld": write_atomic(out / "graph.jsonld", serialize(result.graph, format="json-ld")),
-        "html": write_atomic(out / "graph.html", to_html(result.entities, metrics=result.metrics, title=title)),
-        "stats": write_atomic(out / "stats.json", json.dumps(result.stats, indent=2, ensure_ascii=False) + "\n"),
+    outputs = {
+        "turtle": (out / "graph.ttl", serialize(result.graph, format="turtle")),
+        "json-ld": (out / "graph.jsonld", serialize(result.graph, format="json-ld")),
+        "html": (out / "graph.html", to_html(result.entities, metrics=result.metrics, title=title)),
+        "stats": (out / "stats.json", json.dumps(result.stats, indent=2, ensure_ascii=False) + "\n"),
     }
+    return {name: write_atomic(path, data) for name, (path, data) in outputs.items()}

@@ -29,6 +29,7 @@ UNKNOWN = "Unknown"
 
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
 _HYPHEN_VERSION = re.compile(r"^[A-Z][\w]*-\d+(\.\d+)*[a-z]?$")
+_VALUE_ENTITY_TYPES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 _LEADING_DROP_TAGS = {"DT", "PRP$", "WDT", "WP", "WRB", "MD", "VB", "VBD", "VBP", "VBZ", "IN", "CC", "RB", "POS"}
 _TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH", "VB", "VBD", "VBZ", "VBP", "VBG", "MD", "TO"}
 
@@ -89,6 +90,7 @@ class MentionFinder:
         self.person_nouns = set(lexicon["person_nouns"])
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
+        self.round_words = set(lexicon["funding"]["round_name_words"])
         self.ai_words = {w.lower() for w in lexicon["ai_words"]}
         self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
@@ -129,7 +131,7 @@ class MentionFinder:
             cls = self.ner_classes.get(ent.label_)
             if cls is None:
                 continue
-            for part, part_cls in self.split_dateline(ent, cls):
+            for part, part_cls in (p for d, c in self.split_dateline(ent, cls) for p in self.split_possessive(d, c)):
                 span = self.clean(part)
                 if span is not None:
                     candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
@@ -182,7 +184,11 @@ class MentionFinder:
 
     def trim_headlines(self, spans: list[Span]) -> list[Span]:
         """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta")."""
-        headline = {sent.start for sent in spans[0].doc.sents if self.is_headline(sent)} if spans else set()
+        headline: set[int] = set()
+        for sent in spans[0].doc.sents if spans else []:
+            if not self.is_headline(sent):
+                break  # headlines lead the text; a title-case line further down is a credit or a caption
+            headline.add(sent.start)
         body = {span.text for span in spans if span.sent.start not in headline}
         if not headline or not body:
             return spans
@@ -222,6 +228,14 @@ class MentionFinder:
         return [(span[:cut], "Place"), (span[cut:], "Organization")]
 
     @staticmethod
+    def split_possessive(span: Span, cls: str) -> list[tuple[Span, str]]:
+        """"Amazon Web Services' Bedrock" tagged as one name is the owner's name and the owned one's."""
+        cut = next((t.i for t in span[1:-1] if t.tag_ == "POS"), None)
+        if cut is None:
+            return [(span, cls)]
+        return [(span.doc[span.start:cut], UNKNOWN), (span.doc[cut + 1:span.end], cls)]
+
+    @staticmethod
     def propagate_labels(spans: list[Span]) -> list[Span]:
         """Give an unlabelled mention the most common label of the same name elsewhere in the document."""
         votes: dict[str, Counter[str]] = {}
@@ -259,6 +273,10 @@ class MentionFinder:
             return None
         if all(t.lower_ in self.title_words or t.is_punct for t in trimmed):
             return None  # a bare job title ("President", "Gov.") is not a name
+        if all(t.ent_type_ in _VALUE_ENTITY_TYPES for t in trimmed):
+            return None  # "Monday", "March": dates and numbers are literals, not names
+        if trimmed[0].text in self.round_words and len(trimmed) <= 2:
+            return None  # a funding round ("Series C") is not an entity
         return trimmed
 
     def refine(self, span: Span, cls: str) -> str:
@@ -282,8 +300,8 @@ class MentionFinder:
         if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes:
             return self.head_classes[after.lemma_.lower()]  # "the Halo Companion app"
         heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
-        if root.dep_ == "appos":
-            heads.append(root.head)
+        if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
+            heads.append(root.head)  # "the assistant, Le Chat"
         for noun in heads:
             if noun.pos_ == "NOUN" and noun.lemma_.lower() in self.head_classes:
                 head_cls = self.head_classes[noun.lemma_.lower()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Iterable, Iterator
 
 import spacy
@@ -11,8 +12,9 @@ from spacy.language import Language
 from kg.errors import ModelNotFoundError
 from kg.extract import mentions as _mentions  # noqa: F401  (registers "kg_mentions")
 from kg.extract import relations as _relations  # noqa: F401  (registers "kg_relations")
+from kg.extract.chunks import CHUNK_CHARS, chunk_text
 from kg.extract.model import Extraction, SourceDocument
-from kg.extract.resolve import DocumentEntities, merge_documents, resolve_document
+from kg.extract.resolve import DocumentEntities, join_chunks, merge_documents, resolve_document
 from kg.ontology import load_lexicon
 
 __all__ = ["DEFAULT_MODELS", "load_pipeline", "extract", "extract_documents"]
@@ -70,13 +72,27 @@ def _keep_hyphenated_words(nlp: Language, words: dict[str, str]) -> None:
         nlp.get_pipe("attribute_ruler").add_patterns(patterns)
 
 
+#: Lone surrogates (only reachable through the Python API) break spaCy's tokenizer; each becomes U+FFFD, so offsets hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def extract_documents(documents: Iterable[SourceDocument], nlp: Language, *, batch_size: int = 16,
                       lexicon_path: str | None = None) -> Iterator[tuple[SourceDocument, DocumentEntities]]:
-    """Run the pipeline over documents, streaming one resolved result per document."""
+    """Run the pipeline over documents, streaming one resolved result per document.
+
+    A text longer than ``nlp.max_length`` (or :data:`~kg.extract.chunks.CHUNK_CHARS`) runs in
+    chunks (:func:`~kg.extract.chunks.chunk_text`); its evidence offsets still index the whole text.
+    """
     lexicon = load_lexicon(lexicon_path)
-    pairs = ((d.text, d) for d in documents)
-    for doc, source in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield source, resolve_document(doc, source, lexicon=lexicon)
+    max_chars = min(nlp.max_length, CHUNK_CHARS)
+    pieces = ((_LONE_SURROGATE.sub("\ufffd", chunk), (source, offset, offset + len(chunk) == len(source.text)))
+              for source in documents for offset, chunk in chunk_text(source.text, max_chars=max_chars))
+    chunks: list[tuple[int, DocumentEntities]] = []
+    for doc, (source, offset, last) in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size):
+        chunks.append((offset, resolve_document(doc, source, lexicon=lexicon)))
+        if last:
+            yield source, join_chunks(chunks)
+            chunks = []
 
 
 def extract(documents: Iterable[SourceDocument], nlp: Language, *, batch_size: int = 16,

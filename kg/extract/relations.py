@@ -70,12 +70,14 @@ class RelationFinder:
         self.owner_first = tuple(lexicon["possessives"]["owner_first"])
         self.owned_first = tuple(lexicon["possessives"]["owned_first"])
         self.corporate_titles = set(lexicon["corporate_titles"]["titles"])
+        self.role_verbs: dict[str, list[str]] = {k: v for k, v in lexicon["role_verbs"].items() if not k.startswith("_")}
         self.hypothetical = set(lexicon["hypothetical_lemmas"])
         self.open_skip = set(lexicon["open_relation_skip"])
         self.modifier_predicates = tuple(lexicon["modifier_predicates"])
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
         self.confidence: dict[str, float] = lexicon["confidence"]
+        self.funding: dict[str, Any] = lexicon["funding"]
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_relations = list(self.find(doc))
@@ -92,8 +94,9 @@ class RelationFinder:
         starts = [s.start for s in sentences]
         for mention in mentions:
             by_sentence.setdefault(bisect_right(starts, mention.start) - 1, []).append(mention)
+        raisers: list[tuple[Span, bool]] = []  # the company of the latest funding round, for "Y also took part"
         for index, sent in enumerate(sentences):
-            yield from self._sentence(sent, at, by_sentence.get(index, []))
+            yield from self._sentence(sent, at, by_sentence.get(index, []), raisers)
 
     def _argument(self, token: Token, at: dict[int, Span]) -> tuple[Span | None, bool]:
         """The mention a token stands for, and whether it was reached through an anaphor."""
@@ -108,6 +111,14 @@ class RelationFinder:
                 return at[child.i], False
         if token.dep_ == "appos" and token.head.i in at:
             return at[token.head.i], False
+        for child in token.children:
+            # "the tariff, called Octave Drive", "a model dubbed Lumen"
+            if child.dep_ == "acl" and child.lemma_.lower() in ("call", "name", "dub", "brand"):
+                named = [g for g in child.children if g.dep_ in ("oprd", "dobj", "attr") and g.i in at]
+                if named:
+                    return at[named[0].i], False
+        if token.i - 1 in at and token.doc[token.i - 1].head == token and token.lemma_.lower() in self.anaphors:
+            return at[token.i - 1], False  # "the My BMW app": the name before the noun naming its kind
         left = token.left_edge.i
         if token.pos_ in ("NOUN", "PROPN") and left >= 2 and token.doc[left - 1].text == "," and left - 2 in at:
             return at[left - 2], False  # an apposition the parser attached elsewhere: "Scale AI, the start-up he founded"
@@ -133,7 +144,9 @@ class RelationFinder:
         objects = []
         for child in token.children:
             if child.dep_ in ("prep", "agent", "dative") and child.lower_ in preps:
-                objects += [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+                # "agreements with Volvo Cars and with Scania": coordinated prepositions too
+                for prep in [child, *(c for c in child.conjuncts if c.lower_ in preps)]:
+                    objects += [g for g in prep.children if g.dep_ in ("pobj", "pcomp")]
         return objects
 
     def _negated(self, token: Token) -> bool:
@@ -194,9 +207,12 @@ class RelationFinder:
 
     # ------------------------------------------------------------------ rules
 
-    def _sentence(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
+    def _sentence(self, sent: Span, at: dict[int, Span], local: list[Span], raisers: list[tuple[Span, bool]]) -> Iterator[CandidateRelation]:
         for token in sent:
             lemma = token.lemma_.lower()
+            if (lemma in self.funding["round_nouns"] and token.pos_ == "NOUN" or lemma in self.funding["join_verbs"] and token.pos_ == "VERB"
+                    or lemma in self.funding["raise_verbs"] and token.pos_ == "VERB" and self._raises_money(token)):
+                yield from self._funding(token, lemma, sent, at, raisers)
             if token.pos_ in ("VERB", "AUX") and token.tag_ != "MD":
                 yield from self._verb(token, lemma, sent, at)
             elif token.pos_ in ("NOUN", "PROPN") and lemma in self.nouns:
@@ -277,7 +293,8 @@ class RelationFinder:
     def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """Nominal triggers: "Meta's $14.3 billion investment in Scale AI", "the acquisition of B by A"."""
         entry = self.nouns[lemma]
-        modifiers = [c for c in noun.children if c.dep_ in ("poss", "compound") and c.i < noun.i]
+        # "Meta's investment", "the Kennedy slaying" (a common-noun compound such as "supply agreement" is no party)
+        modifiers = [c for c in noun.children if (c.dep_ == "poss" or c.dep_ == "compound" and c.i in at) and c.i < noun.i]
         objects = self._prep_objects(noun, entry["preps"])
         if entry.get("possessor_is_object"):
             # "Kennedy's killing", "the Kennedy slaying": the possessor is the one it happened to
@@ -301,6 +318,64 @@ class RelationFinder:
                 if subj[0] != obj[0]:
                     yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
 
+    def _investors(self, token: Token, at: dict[int, Span]) -> list[Token]:
+        """Investors hanging off a round or a raise: "led by Y", "with participation from Z", "from investors including Z"."""
+        found = []
+        for child in token.children:
+            if child.lemma_.lower() in self.funding["lead_verbs"] and child.dep_ in ("acl", "relcl", "advcl", "conj"):
+                found += self._prep_objects(child, ["by"])  # "a round led by Y", "co-led by Y"
+            if child.dep_ == "prep" and child.lower_ in ("with", "from", "by"):
+                for obj in (g for g in child.children if g.dep_ == "pobj"):
+                    if obj.i in at:
+                        found.append(obj)  # "raised $9 million from Y"
+                    elif obj.lemma_.lower() in self.funding["investor_nouns"]:
+                        found += self._prep_objects(obj, ["from", "by", *self.funding["listing_preps"]])
+        return found
+
+    def _raises_money(self, verb: Token) -> bool:
+        """"raised $120 million from ...", with no round named: the verb itself carries the investors."""
+        objects = [c for c in verb.children if c.dep_ == "dobj"] + self._prep_objects(verb, ["in"])
+        return any(t.ent_type_ == "MONEY" for o in objects if o.dep_ == "dobj" for t in o.subtree) and not any(
+            o.lemma_.lower() in self.funding["round_nouns"] for o in objects)
+
+    def _funding(self, token: Token, lemma: str, sent: Span, at: dict[int, Span], raisers: list[tuple[Span, bool]]) -> Iterator[CandidateRelation]:
+        """Investors in a funding round: see ``funding`` in the lexicon."""
+        head = token.head
+        raise_verb = head if token.dep_ in ("dobj", "nsubjpass") else head.head if token.dep_ == "pobj" else None
+        if token.pos_ == "VERB" and lemma in self.funding["raise_verbs"]:
+            if self._negated(token):
+                return
+            investors, companies = self._investors(token, at), self._arguments(self._subject_tokens(token, {"nsubj"}), at)
+            raise_verb = token
+        elif token.pos_ == "VERB":
+            # "Z also took part", "Z participated in the round": the latest round's company
+            particle = self.funding["join_verbs"][lemma]
+            if particle and not any(c.lower_ == particle and c.dep_ in ("dobj", "prt") for c in token.children):
+                return
+            objects = [o for o in self._prep_objects(token, ["in"]) if o.lemma_.lower() not in self.funding["round_nouns"]]
+            if objects or self._negated(token):
+                return
+            investors, companies = self._subject_tokens(token, {"nsubj"}), list(raisers)
+        else:
+            if raise_verb is not None and self._negated(raise_verb):
+                return
+            companies = self._arguments([c for c in token.children if c.dep_ in ("poss", "compound", "nmod") and c.i in at]
+                                        + self._prep_objects(token, ["in", "into", "for"]), at)
+            investors = self._investors(token, at)
+            if raise_verb is not None and raise_verb.lemma_.lower() in self.funding["raise_verbs"]:
+                companies = companies or self._arguments(self._subject_tokens(raise_verb, {"nsubj"}), at)
+                investors += self._investors(raise_verb, at)
+            if raise_verb is not None and raise_verb.lemma_.lower() in self.funding["lead_verbs"] and token.dep_ == "dobj":
+                investors += self._subject_tokens(raise_verb, {"nsubj"})  # "Y led the round"
+                companies = companies or list(raisers)
+        if companies and not companies[0][1] and token.lemma_.lower() not in self.funding["join_verbs"]:
+            raisers[:] = companies[:1]
+        literals = self._literals(raise_verb if raise_verb is not None and token.pos_ != "VERB" else token, sent)
+        for investor in self._arguments(investors, at):
+            for company in companies:
+                if investor[0] != company[0]:
+                    yield self._make(investor, ("investedIn",), company, sent, f"funding:{lemma}", "funding", lemma, literals)
+
     def _adjective(self, adj: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """Predicative adjectives: "Pulse will be available on SiteLink"."""
         if self._negated(adj) or self._negated(adj.head):
@@ -310,6 +385,8 @@ class RelationFinder:
         if adj.dep_ == "amod":
             subjects = [adj.head]
         objects = self._prep_objects(adj, entry["preps"])
+        if adj.dep_ == "acomp":
+            objects += self._prep_objects(adj.head, entry["preps"])  # "will be available from March through the app"
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
@@ -350,30 +427,54 @@ class RelationFinder:
                 return modifier
         return prop
 
-    def _role_nouns(self, root: Token, at: dict[int, Span]) -> list[tuple[Token, bool]]:
-        """Nouns naming a person's role, with whether they sit beside the name (not in a clause)."""
-        roles = [(c, True) for c in root.children if c.dep_ in ("compound", "appos", "nmod") and c.i not in at and c.i < root.i]
-        roles += [(c, False) for c in root.children if c.dep_ == "appos" and c.i not in at and c.i > root.i]
-        if root.dep_ == "appos" and root.head.i not in at:
-            roles.append((root.head, False))
-        if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ in ("be", "become", "remain", "serve", "name", "appoint"):
-            roles += [(c, False) for c in root.head.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
-        if root.dep_ == "dobj" and root.head.lemma_ in ("name", "appoint", "elect", "hire"):
-            roles += [(c, False) for c in root.head.children if c.dep_ == "oprd" and c.pos_ == "NOUN"]
-        return [(r, beside) for r, beside in roles if r.pos_ in ("NOUN", "PROPN")]
+    def _verb_roles(self, verb: Token) -> list[Token]:
+        """The role a role verb gives: "is the CEO", "serves as chief executive", "was promoted to president"."""
+        roles = [c for c in verb.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
+        return roles + self._prep_objects(verb, self.role_verbs.get(verb.lemma_.lower(), []))
 
-    def _role_holders(self, role: Token, at: dict[int, Span]) -> list[tuple[Span, bool]]:
-        """The organisations (or places) a role noun is tied to: its modifiers, or the objects of its prepositions."""
-        tokens = [c for c in role.children if c.dep_ in ("compound", "poss", "nmod") and c.i in at]
+    def _role_nouns(self, mention: Span, at: dict[int, Span]) -> list[tuple[Token, bool, Token | None]]:
+        """Nouns naming a person's role, whether they sit beside the name (not in a clause), and the verb giving it.
+
+        Roles given by a verb ("X serves as chief executive of Y") are read for names known to be people only.
+        """
+        root = mention.root
+        roles: list[tuple[Token, bool, Token | None]] = [
+            (c, True, None) for c in root.children if c.dep_ in ("compound", "appos", "nmod") and c.i not in at and c.i < root.i]
+        roles += [(c, False, None) for c in root.children if c.dep_ == "appos" and c.i not in at and c.i > root.i]
+        if root.dep_ == "appos" and root.head.i not in at:
+            roles.append((root.head, False, None))
+        verbs = [root.head] if root.dep_ in ("nsubj", "nsubjpass", "dobj") and mention.label_ == "Person" else []
+        # "X bought the team and serves as its chairman": a coordinated verb without a subject of its own
+        verbs += [c for v in verbs if root.dep_ != "dobj" for c in v.conjuncts if not any(g.dep_ in _SUBJECT_DEPS for g in c.children)]
+        # "Lena Chen, who serves as chief executive of Acme"
+        verbs += [c for c in root.children if mention.label_ == "Person" and c.dep_ == "relcl" and any(g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in _RELATIVE_PRONOUNS for g in c.children)]
+        for verb in verbs:
+            if verb.lemma_.lower() in self.role_verbs and not self._negated(verb):
+                roles += [(r, False, verb) for r in self._verb_roles(verb)]
+        return [(r, beside, verb) for r, beside, verb in roles if r.pos_ in ("NOUN", "PROPN")]
+
+    def _role_holders(self, role: Token, at: dict[int, Span], verb: Token | None) -> list[tuple[Span, bool]]:
+        """The organisations (or places) a role noun is tied to: its modifiers, or the objects of its prepositions.
+
+        A role given by a verb whose subject is not the person ("Acme named Chen its chief executive") is
+        held in that subject, when nothing else names the holder.
+        """
+        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod") and c.i in at]
+        tokens += [c for c in role.children if c.dep_ == "poss"]  # "Y's CEO", "its chief executive"
+        # "a Burlington operations manager": a name modifying the role's own modifier
+        tokens += [g for c in role.children if c.dep_ == "compound" and c.i not in at for g in c.children if g.dep_ == "compound" and g.i in at]
         frontier = [role]
         for _ in range(2):  # "a staff member of the development department at NASDA"
             objects = [g for t in frontier for g in self._prep_objects(t, ["of", "at", "for", "with", "in"])]
             tokens += objects + [c for o in objects if o.i not in at for c in o.children if c.dep_ in ("compound", "nmod") and c.i in at]
             frontier = [o for o in objects if o.i not in at]
-        return self._arguments(tokens, at)
+        holders = self._arguments(tokens, at)
+        if not holders and verb is not None:
+            holders = self._arguments([c for c in verb.children if c.dep_ == "nsubj"], at)
+        return holders
 
     def _roles(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
-        for role, beside in self._role_nouns(mention.root, at):
+        for role, beside, verb in self._role_nouns(mention, at):
             prop = self._title_property(role)
             over_place = () if role.lemma_.lower() in self.corporate_titles or role.lower_ in self.corporate_titles else ("livesIn",)
             if prop is not None:
@@ -382,9 +483,11 @@ class RelationFinder:
                 predicates, conf_key = ("worksFor", "livesIn"), "role"
             else:
                 continue
-            for holder, anaphor in self._role_holders(role, at):
+            for holder, anaphor in self._role_holders(role, at, verb if verb is not None and mention.root.dep_ == "dobj" else None):
                 if holder != mention:
-                    yield self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+                    candidate = self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+                    # a role given by a verb holds only between a person and an organisation already known as such
+                    yield candidate if verb is None else replace(candidate, class_votes=False)
 
     def _titles_and_possessives(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         seen: set[int] = set()
@@ -398,7 +501,11 @@ class RelationFinder:
             if mention.label_ in ("Person", UNKNOWN):
                 yield from self._roles(mention, sent, at)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
-            for owner, anaphor in self._arguments([c for c in root.children if c.dep_ == "poss"], at):
+            owners = [c for c in root.children if c.dep_ == "poss"]
+            before = mention.start - 2
+            if not owners and before >= 0 and sent.doc[before + 1].tag_ == "POS" and before in at and not any(t.dep_ == "poss" for t in mention):
+                owners = [sent.doc[before]]  # the same, where the parser lost the link: "... and Anthropic's Claude 3.5 Sonnet"
+            for owner, anaphor in self._arguments(owners, at):
                 if owner != mention and not anaphor:
                     yield self._make((owner, False), self.owner_first, (mention, False), sent, "possessive", "possessive", None, (None, None))
                     yield self._make((mention, False), self.owned_first, (owner, False), sent, "possessive", "possessive", None, (None, None))

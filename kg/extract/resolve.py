@@ -22,7 +22,7 @@ from kg.extract.model import Entity, Relation, SourceDocument
 from kg.extract.relations import ANAPHOR_PREFIX, CandidateRelation
 from kg.ontology import property_signatures, superclasses
 
-__all__ = ["entity_key", "resolve_document", "merge_documents", "DocumentEntities"]
+__all__ = ["entity_key", "resolve_document", "join_chunks", "merge_documents", "DocumentEntities"]
 
 _CLASS_PRIORITY = ["Person", "Organization", "AIModel", "Product", "Place", "Event"]
 
@@ -68,7 +68,8 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
     form with its long form, when the rest is a legal or generic suffix
     ("Mistral" and "Mistral AI") or when the long form came first and the short
     one refers back to it ("Gulfstone Carbon ... Gulfstone", but not "Meta ...
-    Meta Superintelligence Labs"); a surname with the one full name ending in it.
+    Meta Superintelligence Labs"); a name led by a place the text names, shortened
+    to the rest ("Tacoma Tides ... the Tides"); a surname with the one full name ending in it.
     """
     uf = _UnionFind(len(spans))
     by_text: dict[str, int] = {}
@@ -107,13 +108,24 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
             uf.union(by_text[short_key], by_text[next(iter(full))])
             continue  # a surname is not a short company name
         referring_back = [k for k in longer if texts[k].start < short.start and tokens[k][-1] not in unit_words
-                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"]
+                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"
+                          and not _brand_of_its_own(tokens[k][len(short_tokens):])]
+        if not referring_back and short.label_ in ("Organization", UNKNOWN):
+            # "the Tacoma Tides ... the Tides": a name led by a place the text names, shortened to the rest
+            referring_back = [k for k, toks in tokens.items() if len(toks) > len(short_tokens) and toks[-len(short_tokens):] == short_tokens
+                              and texts[k].start < short.start and texts[k].label_ in ("Organization", UNKNOWN)
+                              and texts.get(entity_key(" ".join(toks[: -len(short_tokens)])), short).label_ == "Place"]
         if referring_back:
             uf.union(by_text[short_key], by_text[min(referring_back, key=lambda k: texts[k].start)])
     groups: dict[int, list[int]] = {}
     for i in range(len(spans)):
         groups.setdefault(uf.find(i), []).append(i)
     return list(groups.values())
+
+
+def _brand_of_its_own(rest: tuple[str, ...]) -> bool:
+    """What follows a short name makes a name of its own: "Google DeepMind", "Amazon Web Services"."""
+    return len(rest) > 1 or any(word[1:] != word[1:].lower() and not word.isupper() for word in rest)
 
 
 def _is_anaphor(span: Span) -> bool:
@@ -151,14 +163,18 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
 
     The NER labels of a cluster's mentions count 1 in all; then the argument
     slots of single-property relations ("launched X": X is a Product), the
-    partner of a symmetric relation (competitors are usually of one kind) and
-    possession by an organisation ("OpenAI's GPT Pro") add their weights.
+    partner of a symmetric relation (competitors are usually of one kind),
+    possession by an organisation ("OpenAI's GPT Pro") or by a place ("China's
+    DeepSeek") add their weights; a person only ever named by one word counts less.
     """
     votes = []
     for members in clusters:
         labels = Counter(spans[i].label_ for i in members if spans[i].label_ != UNKNOWN)
         total = sum(labels.values())
         votes.append(Counter({c: n / total for c, n in labels.items()}))
+        if "Person" in votes[-1] and all(len(spans[i]) == 1 for i in members):
+            # news introduces people by their full name: a lone one-word "person" is often a company
+            votes[-1]["Person"] *= weights["one_word_person"]
     signatures = property_signatures()
     def cluster(span: Span) -> int:
         return cluster_of[(span.start, span.end)]
@@ -186,6 +202,8 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
             for this, other in ((s, o), (o, s)):
                 if preliminary[other] != UNKNOWN:
                     votes[this][preliminary[other]] += weights["symmetric_partner"]
+        elif cand.rule == "possessive" and preliminary[o] == "Place" and preliminary[s] not in ("Person", "Place"):
+            votes[s]["Organization"] += weights["possessed_by_place"]  # "China's DeepSeek"
         elif cand.rule == "possessive" and cand.predicates[0] == "developed":
             if preliminary[s] != "Person":
                 votes[o]["Product"] += weights["possessed_by_organization"]
@@ -194,12 +212,22 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
     return votes
 
 
+def _descriptions(span: Span) -> set[str]:
+    """The common nouns a name is described by: "carmaker BMW", "BMW, the carmaker", "the carmaker's ..."."""
+    root = span.root
+    nouns = [c for c in root.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
+    if root.dep_ in ("appos", "compound") and root.head.pos_ == "NOUN":
+        nouns.append(root.head)
+    return {n.lemma_.lower() for n in nouns}
+
+
 def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[int, int], int], classes: dict[int, str],
                      window: int) -> int | None:
     """The cluster an anaphor ("it", "the company") refers to, or ``None``.
 
-    The nearest earlier name of a compatible class in the same sentence wins;
-    else, within ``window`` tokens before the sentence, the name most often
+    A noun anaphor ("the carmaker") goes to the nearest earlier name the text
+    described with that noun. Otherwise the nearest earlier name of a
+    compatible class in the same sentence wins; else, within ``window`` tokens before the sentence, the name most often
     a grammatical subject so far (the topic), then the nearest.
     """
     allowed = set(anaphor.label_[len(ANAPHOR_PREFIX):].split("|"))
@@ -210,6 +238,11 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
         return cls is not None and bool(superclasses(cls) & allowed)
 
     earlier = [s for s in spans if s.end <= anaphor.start and compatible(s)]
+    noun = anaphor.root.lemma_.lower()
+    described = [s for s in earlier if anaphor.root.pos_ == "NOUN" and noun in _descriptions(s)]
+    if described:
+        # "BMW, the German carmaker ... the Munich-based carmaker": the name the text described with that noun
+        return cluster_of[(described[-1].start, described[-1].end)]
     same_sentence = [s for s in earlier if s.start >= sent_start]
     if same_sentence:
         return cluster_of[(same_sentence[-1].start, same_sentence[-1].end)]
@@ -312,6 +345,32 @@ def _name_prefix_units(clusters: list[list[int]], spans: list[Span], keys: dict[
                     confidence=lexicon["confidence"]["name_prefix"], rule="name_prefix",
                 ))
     return relations
+
+
+def join_chunks(chunks: list[tuple[int, DocumentEntities]]) -> DocumentEntities:
+    """One document's result from the results of its chunks, given with their offsets in its text.
+
+    Entities with the same key become one (class voted over the chunks);
+    relation offsets shift by their chunk's offset, so they index the whole text.
+
+    >>> one = DocumentEntities(relations=[Relation("a", "acquired", "b", "d", "A bought B.", 0, 11, 0.9, "svo")])
+    >>> [(r.start_char, r.end_char) for r in join_chunks([(0, one), (100, one)]).relations]
+    [(0, 11), (100, 111)]
+    """
+    if len(chunks) == 1 and chunks[0][0] == 0:
+        return chunks[0][1]
+    joined = DocumentEntities()
+    for offset, part in chunks:
+        for key, local in part.entities.items():
+            entity = joined.entities.setdefault(key, Entity(key=key, label=local.label, cls=local.cls))
+            entity.aliases |= local.aliases
+            entity.documents |= local.documents
+            joined.votes.setdefault(key, Counter()).update(part.votes.get(key, {}))
+        joined.relations += [replace(r, start_char=r.start_char + offset, end_char=r.end_char + offset) for r in part.relations]
+    for key, entity in joined.entities.items():
+        entity.cls = _choose_class(joined.votes[key])
+        entity.aliases.discard(entity.label)
+    return joined
 
 
 def merge_documents(parts: Iterable[tuple[SourceDocument, DocumentEntities]]) -> tuple[dict[str, Entity], list[Relation]]:

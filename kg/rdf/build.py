@@ -3,11 +3,17 @@
 Each relation is stated twice: the direct triple, and an ``rdf:Statement`` that
 carries its provenance (document, evidence sentence and offsets, confidence,
 rule). The vocabulary comes from :class:`kg.namespace.KG`.
+
+Any text makes valid RDF in every format: characters XML 1.0 forbids (C0
+controls other than tab, line feed and carriage return, U+FFFE, U+FFFF and
+lone surrogates) become U+REPLACEMENT CHARACTER in literals, one for one, so
+lengths and offsets still agree.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +34,14 @@ _DCTERMS_KEYS = {
 }
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str, datatype: URIRef | None = None) -> Literal:
+    """A string literal every RDF syntax can carry."""
+    return Literal(_NOT_XML.sub("\ufffd", value), datatype=datatype)
+
+
 def new_graph() -> Graph:
     """An empty graph with kg's prefixes bound."""
     graph = Graph()
@@ -38,17 +52,17 @@ def new_graph() -> Graph:
 
 def _add_document(graph: Graph, iri: URIRef, document: SourceDocument) -> None:
     graph.add((iri, RDF.type, KG.Document))
-    graph.add((iri, DCTERMS.identifier, Literal(document.id)))
-    graph.add((iri, DCTERMS.source, Literal(document.source)))
+    graph.add((iri, DCTERMS.identifier, _text(document.id)))
+    graph.add((iri, DCTERMS.source, _text(document.source)))
     extra: dict[str, Any] = {}
     for key, value in document.metadata.items():
         term = _DCTERMS_KEYS.get(key)
         if term is not None and isinstance(value, (str, int, float)):
-            graph.add((iri, term, Literal(str(value))))
+            graph.add((iri, term, _text(str(value))))
         else:
             extra[key] = value
     if extra:
-        graph.add((iri, KG.metadata, Literal(json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str), datatype=RDF.JSON)))
+        graph.add((iri, KG.metadata, _text(json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str), RDF.JSON)))
 
 
 def to_rdf(extraction: Extraction, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
@@ -68,9 +82,9 @@ def to_rdf(extraction: Extraction, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph
     for key, entity in extraction.entities.items():
         node = entities[key]
         graph.add((node, RDF.type, KG[entity.cls]))
-        graph.add((node, RDFS.label, Literal(entity.label)))
+        graph.add((node, RDFS.label, _text(entity.label)))
         for alias in sorted(entity.aliases):
-            graph.add((node, SKOS.altLabel, Literal(alias)))
+            graph.add((node, SKOS.altLabel, _text(alias)))
         for doc_id in sorted(entity.documents):
             graph.add((node, KG.mentionedIn, documents[doc_id]))
     for rel in extraction.relations:
@@ -82,12 +96,12 @@ def to_rdf(extraction: Extraction, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph
         graph.add((stmt, RDF.predicate, predicate))
         graph.add((stmt, RDF.object, obj))
         graph.add((stmt, PROV.wasDerivedFrom, documents[rel.doc_id]))
-        graph.add((stmt, KG.evidence, Literal(rel.evidence)))
+        graph.add((stmt, KG.evidence, _text(rel.evidence)))
         graph.add((stmt, KG.startChar, Literal(rel.start_char, datatype=XSD.integer)))
         graph.add((stmt, KG.endChar, Literal(rel.end_char, datatype=XSD.integer)))
         graph.add((stmt, KG.confidence, Literal(Decimal(str(rel.confidence)), datatype=XSD.decimal)))
-        graph.add((stmt, KG.rule, Literal(rel.rule)))
+        graph.add((stmt, KG.rule, _text(rel.rule)))
         for prop, value in ((KG.trigger, rel.trigger), (KG.amount, rel.amount), (KG.date, rel.date)):
             if value:
-                graph.add((stmt, prop, Literal(value)))
+                graph.add((stmt, prop, _text(value)))
     return graph

@@ -39,6 +39,15 @@ def _triples(nlp, text: str) -> set[tuple[str, str, str]]:
         ("Google's acquisition of Fitbit closed in 2021.", ("Google", "acquired", "Fitbit")),
         ("Lena Ortiz, an economist at Barclays, cut her forecast.", ("Lena Ortiz", "worksFor", "Barclays")),
         ("Sirhan Sirhan was convicted of Kennedy's assassination.", ("Sirhan Sirhan", "killed", "Kennedy")),
+        ("Priya Raman, who serves as chief executive of Helix Biotech, spoke on Monday.", ("Priya Raman", "leads", "Helix Biotech")),
+        ("Tom Becker was promoted to president of Norrland Steel last year.", ("Tom Becker", "leads", "Norrland Steel")),
+        ("Marc Dubois bought Kestrel Robotics in 2019 and serves as the company's chairman.", ("Marc Dubois", "leads", "Kestrel Robotics")),
+        ("Billionaire Marc Dubois bought Kestrel Robotics in 2019.", ("Marc Dubois", "acquired", "Kestrel Robotics")),
+        ("Tarn Robotics raised $40 million in a round led by Pinecrest Capital.", ("Pinecrest Capital", "investedIn", "Tarn Robotics")),
+        ("Tarn Robotics closed a $25 million round co-led by Lux Capital and Alder Partners.", ("Alder Partners", "investedIn", "Tarn Robotics")),
+        ("Pinecrest Capital led Tarn Robotics's $40 million Series B round.", ("Pinecrest Capital", "investedIn", "Tarn Robotics")),
+        ("Tarn Robotics signed supply agreements with Volvo Cars and with Scania.", ("Tarn Robotics", "partneredWith", "Scania")),
+        ("The Orbis app will be available from March through Spotify.", ("Orbis", "availableOn", "Spotify")),
     ],
 )
 def test_relations_rule_families(nlp, text, expected):
@@ -53,6 +62,21 @@ def test_relations_coordination_gives_one_relation_per_conjunct(nlp):
 def test_relations_negated_statements_give_nothing(nlp):
     triples = _triples(nlp, "Microsoft did not acquire GitHub.")
     assert not any(p == "acquired" for _, p, _ in triples)
+
+
+def test_relations_funding_round_investors_who_join_later(nlp):
+    triples = _triples(nlp, "Tarn Robotics raised $40 million in a Series B round led by Pinecrest Capital. "
+                            "Existing investor Alder Partners also took part.")
+    assert {("Pinecrest Capital", "investedIn", "Tarn Robotics"), ("Alder Partners", "investedIn", "Tarn Robotics")} <= triples
+    assert not any("Series" in s or "Series" in o for s, _, o in triples)
+
+
+def test_relations_noun_anaphor_goes_to_the_name_described_by_that_noun(nlp):
+    text = ("Brandt Motors, the German carmaker, signed a deal with Solvara Energy on Monday. Solvara Energy said the deal "
+            "would cut costs. It is the first such deal for the Stuttgart-based carmaker.")
+    triples = _triples(nlp, text)
+    assert ("Brandt Motors", "basedIn", "Stuttgart") in triples
+    assert ("Solvara Energy", "basedIn", "Stuttgart") not in triples
 
 
 def test_relations_never_link_an_entity_called_it(nlp):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pyoxigraph
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
@@ -71,11 +74,56 @@ def test_jsonld_parses_back_isomorphic_to_turtle():
 
 
 def test_slug_is_readable_stable_and_collision_free():
-    assert slug("Scale AI") == "scale_ai" == slug("scale  ai")
-    assert slug("GPT-5.4") == "gpt-5.4"
-    names = ["AT&T", "AT-T", "AT T", "at_t", "C++", "C#", "", "北京", "O'Brien"]
+    assert slug("scale ai") == "scale_ai"
+    assert slug("gpt-5.4") == "gpt-5.4"
+    assert slug("Scale AI") == slug("Scale AI") != slug("scale  ai") != slug("scale ai")
+    names = ["AT&T", "AT-T", "AT T", "at_t", "C++", "C#", "", "北京", "O'Brien", "Scale AI", "scale ai", "scale  ai", "News/A.txt", "news/a.txt"]
     slugs = [slug(n) for n in names]
     assert len(set(slugs)) == len(names)
     for s in slugs:
         URIRef("https://example.org/entity/" + s)  # valid IRI characters only
         assert s and not any(ch in s for ch in '<>"{}|\\^` ')
+
+
+NASTY = ['say "hi"', "back\\slash \\n \\u0041", "new\nline\r\nand\rreturn", '"""', 'ends with "', "'''", "\u200fRTL\u202e mark",
+         "emoji 😀👩‍👩‍👧", "\x00nul \x01\x07\x0b\x0c\x1b esc", "\x7f\x80\x9f", "\ufffe\uffff", "lone \ud800 surrogate", "\u2028\u2029",
+         "<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>", "]]> & <![CDATA[", "tab\there", " ", ""]
+FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "json-ld": pyoxigraph.RdfFormat.JSON_LD,
+           "nt": pyoxigraph.RdfFormat.N_TRIPLES, "xml": pyoxigraph.RdfFormat.RDF_XML}
+
+
+def _nasty_extraction(texts: list[str]) -> Extraction:
+    docs, entities, relations = [], {}, []
+    for i, text in enumerate(texts):
+        doc_id = f"{text}#{i}"
+        docs.append(SourceDocument(doc_id, text, text, {"title": text, "tags": [text], "nested": {"k": text}}))
+        subject, obj = f"{text} {i} s", f"{text} {i} o"
+        entities[subject] = Entity(subject, text or "x", "Organization", {text, text + "'s"}, {doc_id})
+        entities[obj] = Entity(obj, text + "!", "Organization", set(), {doc_id})
+        relations.append(Relation(subject, "acquired", obj, doc_id, text, 0, len(text), 0.5, "svo", text, text, text))
+    return Extraction(docs, entities, relations)
+
+
+def _round_trips(graph: Graph) -> None:
+    for name, ox_format in FORMATS.items():
+        data = serialize(graph, format=name)
+        assert len(list(pyoxigraph.parse(data, ox_format, base_iri="https://example.org/"))) == len(graph), name  # a strict parser
+        assert isomorphic(Graph().parse(data=data, format=name), graph), name
+
+
+def test_any_text_serialises_to_rdf_that_parses_back():
+    extraction = _nasty_extraction(NASTY)
+    graph = to_rdf(extraction, base_iri="https://example.org/")
+    _round_trips(graph)
+    evidence = {str(o) for o in graph.objects(None, KG.evidence)}
+    assert 'say "hi"' in evidence and '"""' in evidence and "emoji 😀👩‍👩‍👧" in evidence and "\u200fRTL\u202e mark" in evidence
+    assert "\ufffdnul \ufffd\ufffd\ufffd\ufffd\ufffd esc" in evidence  # forbidden in XML 1.0: replaced one for one
+    assert "lone \ufffd surrogate" in evidence
+    assert len(set(graph.subjects(RDF.type, KG.Document))) == len(NASTY)
+    assert len(set(graph.subjects(RDF.type, KG.Organization))) == 2 * len(NASTY)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=30), min_size=1, max_size=4))
+def test_any_text_round_trips_through_every_format(texts):
+    _round_trips(to_rdf(_nasty_extraction(texts), base_iri="https://example.org/kg#"))
