@@ -45,6 +45,11 @@ class _WarningLines(logging.Handler):
 logging.getLogger("kg").addHandler(_WarningLines(logging.WARNING))
 
 
+def _error_line(message: str) -> None:
+    """``error: MESSAGE`` on standard error; the message is shown as it is (never read as rich markup)."""
+    err.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
+
+
 def _handle_errors(command: F) -> F:
     """Run a command; print one clear line and exit with the error's code on failure."""
 
@@ -55,14 +60,19 @@ def _handle_errors(command: F) -> F:
         except KGError as exc:
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            _error_line(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            if _state["debug"]:
+                raise
+            _error_line("interrupted; files being written were left as they were")
+            raise typer.Exit(130) from None
         except Exception as exc:  # an unexpected failure: still one line, unless --debug
             if _state["debug"]:
                 raise
-            err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)", highlight=False, soft_wrap=True)
+            _error_line(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -79,24 +89,24 @@ def _print_summary(stats: dict[str, Any], *, html: Path | None = None) -> None:
     classes.add_column("class")
     classes.add_column("count", justify="right")
     for name, count in stats["classes"].items():
-        classes.add_row(name, str(count))
+        classes.add_row(Text(name), str(count))
     props = Table(title="Relations by property")
     props.add_column("property")
     props.add_column("count", justify="right")
     for name, count in stats["properties"].items():
-        props.add_row(name, str(count))
+        props.add_row(Text(name), str(count))
     top = Table(title="Top entities by PageRank")
     for column in ("entity", "class", "pagerank", "betweenness"):
         top.add_column(column, justify="right" if column in ("pagerank", "betweenness") else "left")
     for row in stats["top_pagerank"]:
-        top.add_row(row["label"], row["class"], f"{row['pagerank']:.4f}", f"{row['betweenness']:.4f}")
+        top.add_row(Text(row["label"]), Text(row["class"]), f"{row['pagerank']:.4f}", f"{row['betweenness']:.4f}")
     out.print(classes, props, top)
     out.print(
         f"{stats.get('documents', '?')} documents, {stats['entities']} entities, {stats['relations']} relations, "
         f"{stats['components']} components, {len(stats['communities'])} communities"
     )
     if html is not None:
-        out.print(f"HTML: {html}")
+        out.print(f"HTML: {html}", markup=False, highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager
@@ -186,7 +196,7 @@ def remove(
               highlight=False, soft_wrap=True)
 
 
-def _load(source: Optional[Path], store: Optional[Path]):  # noqa: ANN202 - rdflib Graph
+def _load(source: Optional[Path], store: Optional[Path] = None):  # noqa: ANN202 - rdflib Graph
     """The graph of SOURCE (a graph file) or of --store DIR: exactly one of them."""
     from kg.corpus import load_source
 
@@ -204,9 +214,12 @@ def _load(source: Optional[Path], store: Optional[Path]):  # noqa: ANN202 - rdfl
 @app.command()
 @_handle_errors
 def query(
-    source: Optional[str] = typer.Argument(None, help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...); left out with --endpoint."),
-    sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file."),
+    source: Optional[str] = typer.Argument(None, help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...); left out with --endpoint and --list."),
+    sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file (not with --named)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
+    named: Optional[str] = typer.Option(None, "--named", "-n", help="Run a query of the library in ontology/queries (see --list)."),
+    params: Optional[list[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a --named query; repeatable."),
+    list_queries: bool = typer.Option(False, "--list", help="List the named queries with their parameters."),
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query this SPARQL endpoint URL instead of a file."),
     store: Optional[Path] = typer.Option(None, "--store", help="Query this kg store folder instead of a file (in Oxigraph)."),
@@ -214,33 +227,55 @@ def query(
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
     Example: kg query out/graph.ttl 'SELECT ?x WHERE { ?x a kg:Person }' --format csv
+    Example: kg query out/graph.ttl --named competitors --param entity=Meta
 
     Example: kg query --endpoint http://127.0.0.1:7878/query 'SELECT ?x WHERE { ?x a kg:Person }'
 
     Example: kg query --store store 'SELECT ?x WHERE { ?x a kg:Person }'
     """
-    from kg.query import RESULT_FORMATS, format_result, read_query, result_table, run_query, sparql_kind, update_file
+    from kg.query import (RESULT_FORMATS, format_result, named_queries, read_query, result_table, run_named_query, run_query,
+                          sparql_kind, update_file)
 
+    if list_queries:
+        table = Table(title="Named queries (kg query SOURCE --named NAME --param NAME=VALUE)", show_lines=True)
+        for column in ("name", "parameters", "description"):
+            table.add_column(column, overflow="fold")
+        for item in named_queries().values():
+            table.add_row(item.name, "\n".join(f"{p.name}{' (optional)' if p.optional else ''}: {p.description}" for p in item.parameters) or "—",
+                          item.description)
+        out.print(table)
+        return
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
+    if params and named is None:
+        raise UsageError("--param goes with --named")
+    if any("=" not in pair or not pair.partition("=")[0] for pair in params or []):
+        raise UsageError("--param takes NAME=VALUE, e.g. --param entity=Meta")
+    values = dict(pair.partition("=")[::2] for pair in params or [])
     if endpoint is not None and store is not None:
         raise UsageError("query an --endpoint or a --store, not both")
     if store is not None:
-        if source is None or sparql is not None:
-            raise UsageError("with --store give the QUERY only: kg query --store DIR QUERY")
-        text = read_query(source)
-        if sparql_kind(text) == "update":
-            raise UsageError("kg query does not change a store; kg build --store and kg remove do")
-        result = run_query(_load(None, store), text)
+        if sparql is not None or (source is None) == (named is None):
+            raise UsageError("with --store give a QUERY or --named NAME: kg query --store DIR QUERY")
+        graph = _load(None, store)
+        if named is not None:
+            result = run_named_query(graph, named, values)
+        else:
+            text = read_query(source)
+            if sparql_kind(text) == "update":
+                raise UsageError("kg query does not change a store; kg build --store and kg remove do")
+            result = run_query(graph, text)
     elif endpoint is not None:
         from kg.endpoint import query_endpoint
 
-        if source is None or sparql is not None:
+        if source is None or sparql is not None or named is not None:
             raise UsageError("with --endpoint give the QUERY only: kg query --endpoint URL QUERY")
         result = query_endpoint(read_query(source), endpoint=endpoint)
+    elif source is None or (sparql is None) == (named is None):
+        raise UsageError("give a graph file and a QUERY or --named NAME (kg query --list shows the names), or --store DIR or --endpoint URL and a QUERY")
+    elif named is not None:
+        result = run_named_query(_load(Path(source)), named, values)
     else:
-        if source is None or sparql is None:
-            raise UsageError("give a graph file and a QUERY (or --store DIR or --endpoint URL and a QUERY)")
         text = read_query(sparql)
         if update and sparql_kind(text) == "update":
             change = update_file(Path(source), text)
@@ -253,26 +288,75 @@ def query(
         sys.stdout.write(format_result(result, format="json" if fmt == "table" else fmt))
 
 
+def _print_analysis(summary: dict[str, Any]) -> None:
+    degrees = Table(title="Degree distribution")
+    degrees.add_column("degree", justify="right")
+    degrees.add_column("entities", justify="right")
+    degrees.add_column("")
+    most = max(summary["degree"]["distribution"].values(), default=1)
+    for degree, count in summary["degree"]["distribution"].items():
+        degrees.add_row(str(degree), str(count), "█" * max(1, round(30 * count / most)))
+    per_class = Table(title="Top entities per class")
+    for column in ("class", "by PageRank", "by betweenness"):
+        per_class.add_column(column)
+    for cls, best in summary["top_by_class"].items():
+        per_class.add_row(Text(cls), *(Text("\n".join(f"{r['label']} ({r[m]:.4f})" for r in best[m] if r[m] > 0) or "—") for m in ("pagerank", "betweenness")))
+    groups = Table(title="Communities (2 or more entities; the rest stand alone)")
+    for column in ("community", "size", "top members by PageRank"):
+        groups.add_column(column, justify="right" if column != "top members by PageRank" else "left")
+    for group in summary["communities"]:
+        if group["size"] > 1:
+            groups.add_row(str(group["community"]), str(group["size"]), Text(", ".join(group["top"])))
+    between = Table(title="Top entities by betweenness")
+    for column in ("entity", "class", "betweenness", "degree"):
+        between.add_column(column, justify="right" if column in ("betweenness", "degree") else "left")
+    for row in summary["top_betweenness"]:
+        between.add_row(Text(row["label"]), Text(row["class"]), f"{row['betweenness']:.4f}", str(row["degree"]))
+    out.print(degrees, between, per_class, groups)
+
+
 @app.command()
 @_handle_errors
 def stats(
     source: Optional[Path] = typer.Argument(None, help="A graph file (or --store DIR)."),
     store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
     as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Folder to write PNG charts into (degree distribution, top entities)."),
+    write: bool = typer.Option(False, "--write", help="Write kg:pageRank, kg:betweenness and kg:community into the graph file."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="With --write: write the graph with its metrics here instead."),
 ) -> None:
-    """Counts, degree, PageRank, betweenness, components and communities of the entity graph.
+    """Counts, degree distribution, PageRank, betweenness, components and communities of the entity graph.
 
-    Example: kg stats out/graph.ttl
+    Example: kg stats out/graph.ttl --plot charts --write
 
     Example: kg stats --store store
     """
+    from kg.analyze import add_metrics
     from kg.build import graph_report
+    from kg.charts import write_charts
+    from kg.store import EXPORT_FORMATS, format_for_path, save_graph
 
-    _, _, summary = graph_report(_load(source, store))
+    if output is not None and not write:
+        raise UsageError("--output goes with --write")
+    if write and store is not None:
+        raise UsageError("--write adds the metrics to a graph file; a store changes only through kg build and kg remove")
+    target = output or source
+    fmt = format_for_path(target) if write else None
+    if fmt is not None and fmt not in EXPORT_FORMATS:
+        raise UsageError(f"cannot write {fmt} to {target}; use .ttl, .jsonld, .nt, .rdf or .trig")
+    graph = _load(source, store)
+    _, metrics, summary = graph_report(graph)
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
         _print_summary(summary)
+        _print_analysis(summary)
+    if plot is not None:
+        for chart in write_charts(summary, plot).values():
+            err.print(f"chart: {chart}", highlight=False)
+    if fmt is not None:
+        save_graph(add_metrics(graph, metrics), target, format=fmt)
+        err.print(f"metrics written: {target}", highlight=False)
 
 
 @app.command()
@@ -281,18 +365,95 @@ def render(
     source: Optional[Path] = typer.Argument(None, help="A graph file (or --store DIR)."),
     store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+    max_nodes: int = typer.Option(500, "--max-nodes", help="Above this many entities, show the top ones by PageRank and their neighbours."),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Only this entity (label or alias) and its neighbourhood."),
+    hops: Optional[int] = typer.Option(None, "--hops", help="With --focus: how many relations away from it (default 1)."),
 ) -> None:
     """Write the interactive, self-contained HTML view of a graph.
 
     Example: kg render out/graph.ttl -o graph.html
+    Example: kg render out/graph.ttl -o wang.html --focus "Alexandr Wang" --hops 2
     """
+    from kg.analyze import find_entity, neighborhood
     from kg.build import graph_report
     from kg.files import write_atomic
     from kg.render import to_html
 
+    if hops is not None and focus is None:
+        raise UsageError("--hops goes with --focus")
     G, metrics, _ = graph_report(_load(source, store))
-    write_atomic(output, to_html(G, metrics=metrics, title=f"kg: {(source or store).name}"))
-    out.print(f"HTML: {output}")
+    title, centre, radius = f"kg: {(source or store).name}", None, 1 if hops is None else hops
+    if focus is not None:
+        centre = find_entity(G, focus)
+        G = neighborhood(G, centre, hops=radius)
+        title += f" · {G.nodes[centre]['label']} and {G.number_of_nodes() - 1} entities within {radius} hop{'s' if radius != 1 else ''}"
+    write_atomic(output, to_html(G, metrics=metrics, title=title, max_nodes=max_nodes, focus=centre))
+    out.print(f"HTML: {output}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_links(links: list[Any], *, indent: str = "  ") -> None:
+    for link in links:
+        out.print(f"{indent}{link.subject_label} —{link.property}→ {link.object_label}", markup=False, highlight=False)
+        for ev in link.evidence[:3]:
+            out.print(f"{indent}    “{' '.join(ev['text'].split())}” ({ev['document']})", markup=False, highlight=False, style="dim")
+        if len(link.evidence) > 3:
+            out.print(f"{indent}    + {len(link.evidence) - 3} more", markup=False, highlight=False, style="dim")
+
+
+@app.command()
+@_handle_errors
+def path(
+    source: Path = typer.Argument(..., help="A graph file."),
+    start: str = typer.Argument(..., help="Label or alias of the first entity (any case)."),
+    end: str = typer.Argument(..., help="Label or alias of the second entity."),
+    limit: int = typer.Option(10, "--limit", help="Print at most this many shortest paths."),
+    as_json: bool = typer.Option(False, "--json", help="Print the paths as JSON."),
+) -> None:
+    """The shortest paths between two entities, with the property and evidence of every hop; exit 1 if none.
+
+    Example: kg path out/graph.ttl "Alexandr Wang" "OpenAI"
+    """
+    from dataclasses import asdict
+
+    from kg.analyze import entity_graph, shortest_paths
+
+    paths = shortest_paths(entity_graph(_load(source)), start, end, limit=limit)
+    if not paths:
+        raise KGError(f"no path between {start!r} and {end!r}: they are in different components")
+    if as_json:
+        sys.stdout.write(json.dumps([[asdict(hop) for hop in p] for p in paths], indent=2, ensure_ascii=False) + "\n")
+        return
+    for number, hops in enumerate(paths, 1):
+        route = " → ".join([hops[0].source_label, *(hop.target_label for hop in hops)])
+        out.print(f"Path {number} of {len(paths)} ({len(hops)} hop{'s' if len(hops) > 1 else ''}): {route}", style="bold", markup=False, highlight=False)
+        for hop in hops:
+            _print_links(hop.links)
+
+
+@app.command()
+@_handle_errors
+def neighbors(
+    source: Path = typer.Argument(..., help="A graph file."),
+    entity: str = typer.Argument(..., help="Label or alias of the entity (any case)."),
+    prop: Optional[str] = typer.Option(None, "--property", "-p", help="Only relations of this property (e.g. competesWith)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the relations as JSON."),
+) -> None:
+    """The relations of an entity in either direction, with their evidence.
+
+    Example: kg neighbors out/graph.ttl Meta --property competesWith
+    """
+    from dataclasses import asdict
+
+    from kg.analyze import entity_graph
+    from kg.analyze import neighbors as entity_neighbors
+
+    links = entity_neighbors(entity_graph(_load(source)), entity, property=prop)
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(link) for link in links], indent=2, ensure_ascii=False) + "\n")
+        return
+    if not links:
+        out.print(f"{entity}: no {prop + ' ' if prop else ''}relations", markup=False, highlight=False)
+    _print_links(links, indent="")
 
 
 @app.command()
@@ -317,7 +478,7 @@ def export(
         if fmt is None:
             raise UsageError(f"cannot tell the format of {output}; pass --format ({', '.join(EXPORT_FORMATS)})")
     save_graph(_load(source, store), output, format=fmt)
-    out.print(f"{fmt}: {output}")
+    out.print(f"{fmt}: {output}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -425,18 +586,21 @@ def serve_command(
 
     from kg.serve import serve
 
-    requests_log = logging.getLogger("kg.serve")
-    requests_log.setLevel(logging.INFO)
-    requests_log.addHandler(logging.StreamHandler(sys.stderr))
-
     def ready(server: Any) -> None:
         mode = "read-write" if allow_updates else "read-only"
         out.print(f"SPARQL endpoint {server.url} ({mode}, queries stopped after {timeout:g} s); Ctrl-C to stop", highlight=False, soft_wrap=True)
         if not server.is_loopback:
             err.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the store", soft_wrap=True)
 
-    serve(store, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes, allow_updates=allow_updates,
-          workers=workers, on_ready=ready)
+    requests_log, handler = logging.getLogger("kg.serve"), logging.StreamHandler(sys.stderr)  # one line per request
+    requests_log.addHandler(handler)
+    requests_log.setLevel(logging.INFO)
+    try:
+        serve(store, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes, allow_updates=allow_updates,
+              workers=workers, on_ready=ready)
+    finally:
+        requests_log.removeHandler(handler)
+        requests_log.setLevel(logging.NOTSET)
     out.print("stopped")
 
 

@@ -57,6 +57,10 @@ class KG(DefinedNamespace):
     amount: URIRef
     date: URIRef
     metadata: URIRef
+    # analysis results written back by `kg stats --write`
+    pageRank: URIRef
+    betweenness: URIRef
+    community: URIRef
 
 
 SCHEMA = Namespace("https://schema.org/")

@@ -1,4 +1,8 @@
-"""SPARQL over a graph, with kg's prefixes predeclared, and result formatting.
+"""SPARQL over a graph, with kg's prefixes predeclared, result formatting, and the named-query library.
+
+Named queries are the ``ontology/queries/*.rq`` files: a comment header describes each
+query and its parameters (``@param`` lines), and parameters are bound as RDF literals (``initBindings``),
+never pasted into the query text.
 
 >>> from kg.rdf import new_graph
 >>> from rdflib import Literal, URIRef
@@ -13,21 +17,26 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from pyparsing import ParseException
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.query import Result
 from rdflib.store import Store
 from rich.table import Table
+from rich.text import Text
 
 from kg.errors import QueryError, UsageError
 from kg.namespace import PREFIXES
+from kg.ontology import ONTOLOGY_DIR
 from kg.store import format_for_path, load_graph, save_graph
 
-__all__ = ["RESULT_FORMATS", "UpdateResult", "read_query", "sparql_kind", "run_query", "run_update", "update_file",
-           "format_result", "result_table"]
+__all__ = [
+    "RESULT_FORMATS", "UpdateResult", "read_query", "sparql_kind", "run_query", "run_update", "update_file",
+    "format_result", "result_table", "QueryParameter", "NamedQuery", "named_queries", "named_query", "run_named_query",
+]
 
 RESULT_FORMATS = ("table", "json", "csv")
 #: Graph file formats ``kg query --update`` writes back in place (a TriG or N-Quads file would lose its named graphs).
@@ -91,8 +100,11 @@ def sparql_kind(text: str) -> str:
     raise _syntax_error(first_error)
 
 
-def run_query(graph: Graph, query: str) -> Result:
-    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates are refused (see :func:`run_update`)."""
+def run_query(graph: Graph, query: str, *, bindings: Mapping[str, Literal] | None = None) -> Result:
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates are refused (see :func:`run_update`).
+
+    ``bindings`` maps variable names to RDF terms the query starts with (``initBindings``).
+    """
     if sparql_kind(query) == "update":
         raise QueryError("this is a SPARQL Update, and kg query only reads; pass --update to apply it to the file")
     try:
@@ -103,8 +115,8 @@ def run_query(graph: Graph, query: str) -> Result:
         raise QueryError(f"invalid SPARQL query: {_first_line(exc)}") from exc
     try:
         if type(graph.store).query is not Store.query:  # the store runs SPARQL itself (a kg store: Oxigraph)
-            return graph.query(query, initNs=PREFIXES)
-        return graph.query(prepared)
+            return graph.query(query, initNs=PREFIXES, initBindings=dict(bindings or {}))
+        return graph.query(prepared, initBindings=dict(bindings or {}))
     except Exception as exc:
         raise QueryError(f"query failed: {_first_line(exc)}") from exc
 
@@ -136,8 +148,8 @@ def update_file(path: str | os.PathLike[str], update: str) -> UpdateResult:
     the old file stays as it was. rdflib writes it afresh, so comments and
     layout of a hand-written file are not kept.
 
-    >>> update_file("out/graph.ttl", "DELETE WHERE { ?s kg:confidence ?c }")  # doctest: +SKIP
-    UpdateResult(before=1250, after=1190)
+    >>> update_file("out/graph.ttl", "DELETE { ?st ?p ?o } WHERE { ?st kg:confidence ?c ; ?p ?o . FILTER(?c < 0.7) }")  # doctest: +SKIP
+    UpdateResult(before=381, after=317)
     """
     fmt = format_for_path(path)
     if fmt not in UPDATABLE_FORMATS:
@@ -170,5 +182,102 @@ def result_table(result: Result) -> Table:
     for name in variables:
         table.add_column(name, overflow="fold")
     for row in result:
-        table.add_row(*("" if value is None else str(value) for value in row))
+        table.add_row(*(Text("" if value is None else str(value)) for value in row))  # values are data, not markup
     return table
+
+
+#: Folder of the named queries, ``ontology/queries``.
+NAMED_QUERY_DIR = ONTOLOGY_DIR / "queries"
+_PARAM = re.compile(r"^@param\s+(?P<name>[A-Za-z_]\w*)\s*(?P<optional>\(optional\))?\s*:\s*(?P<text>.*)$")
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    """A parameter of a named query: the SPARQL variable it binds, what it means, whether it may be left out."""
+
+    name: str
+    description: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the library: its name (the file stem), description, parameters and SPARQL text."""
+
+    name: str
+    description: str
+    parameters: tuple[QueryParameter, ...]
+    text: str
+
+    def bindings(self, values: Mapping[str, str]) -> dict[str, Literal]:
+        """The ``initBindings`` for parameter values given as strings; unknown or missing ones are errors.
+
+        >>> query = NamedQuery("q", "", (QueryParameter("entity", ""), QueryParameter("cls", "", optional=True)), "")
+        >>> query.bindings({"entity": 'Meta" } #'})
+        {'entity': rdflib.term.Literal('Meta" } #')}
+        >>> query.bindings({})
+        Traceback (most recent call last):
+        ...
+        kg.errors.UsageError: named query 'q' needs --param entity=VALUE
+        """
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            accepted = ", ".join(sorted(known)) or "none"
+            raise UsageError(f"named query {self.name!r} has no parameter {unknown[0]!r} (parameters: {accepted})")
+        missing = [p.name for p in self.parameters if not p.optional and p.name not in values]
+        if missing:
+            raise UsageError(f"named query {self.name!r} needs {' '.join(f'--param {m}=VALUE' for m in missing)}")
+        return {name: Literal(value) for name, value in values.items()}
+
+
+def _parse_named_query(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    description: list[str] = []
+    parameters: list[QueryParameter] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        comment = line[1:].strip()
+        match = _PARAM.match(comment)
+        if match:
+            parameters.append(QueryParameter(match["name"], match["text"].strip(), bool(match["optional"])))
+        elif comment and not parameters:
+            description.append(comment)
+    return NamedQuery(path.stem, " ".join(description), tuple(parameters), text)
+
+
+def named_queries(folder: str | Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query in ``folder`` (default ``ontology/queries``), by name.
+
+    >>> queries = named_queries()
+    >>> [p.name for p in queries["competitors"].parameters]
+    ['entity']
+    """
+    root = Path(folder) if folder is not None else NAMED_QUERY_DIR
+    return {path.stem: _parse_named_query(path) for path in sorted(root.glob("*.rq"))}
+
+
+def named_query(name: str) -> NamedQuery:
+    """The named query called ``name``; an unknown name is a usage error that lists the known ones."""
+    queries = named_queries()
+    if name not in queries:
+        raise UsageError(f"no named query {name!r}; choose one of {', '.join(queries)} (kg query --list)")
+    return queries[name]
+
+
+def run_named_query(graph: Graph, name: str, parameters: Mapping[str, str] | None = None) -> Result:
+    """Run a named query with its parameters bound as literals.
+
+    >>> from kg.rdf import new_graph
+    >>> from rdflib import URIRef
+    >>> from kg.namespace import KG
+    >>> g = new_graph()
+    >>> for s, o in (("meta", "Meta"), ("openai", "OpenAI")):
+    ...     _ = g.add((URIRef(f"urn:{s}"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal(o)))
+    >>> _ = g.add((URIRef("urn:meta"), KG.competesWith, URIRef("urn:openai")))
+    >>> [str(row.competitor) for row in run_named_query(g, "competitors", {"entity": "openai"})]
+    ['Meta']
+    """
+    query = named_query(name)
+    return run_query(graph, query.text, bindings=query.bindings(dict(parameters or {})))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
 
-from kg.ontology import shapes_graph
+from kg.ontology import ontology_graph, shapes_graph
 
 __all__ = ["ValidationReport", "validate"]
 
@@ -27,6 +27,7 @@ class ValidationReport:
 
 
 def validate(graph: Graph) -> ValidationReport:
-    """Validate ``graph`` against kg's SHACL shapes."""
-    conforms, report_graph, report_text = shacl_validate(graph, shacl_graph=shapes_graph(), inference="none", advanced=True)
+    """Validate ``graph`` against kg's SHACL shapes, with the ontology's class hierarchy (an AIModel is a Product)."""
+    conforms, report_graph, report_text = shacl_validate(graph, shacl_graph=shapes_graph(), ont_graph=ontology_graph(),
+                                                         inference="none", advanced=True)
     return ValidationReport(bool(conforms), str(report_text), report_graph)

@@ -49,3 +49,38 @@ def example_store(nlp, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("store") / "store"
     build_store([str(EXAMPLES / "muse_spark.txt")], path, nlp=nlp)
     return path
+
+
+CLASSES = ("Organization", "Person", "Place", "Product", "AIModel", "Event")
+PROPERTIES = ("worksFor", "leads", "competesWith", "partneredWith", "investedIn", "launched", "basedIn", "relatedTo")
+
+
+def synthetic_entity_graph(n: int, *, seed: int = 7):
+    """A news-shaped entity graph of ``n`` entities, as kg.analyze.entity_graph returns it.
+
+    Preferential attachment gives a few hubs and a long tail (as a week of news does), plus
+    ``n // 3`` random links across it; every relation has one evidence sentence.
+    """
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    base = nx.barabasi_albert_graph(n, 1, seed=seed)
+    base.add_edges_from((a, b) for a, b in ((rng.randrange(n), rng.randrange(n)) for _ in range(n // 3)) if a != b)
+    G = nx.MultiDiGraph()
+    iri = "https://example.org/entity/e{}".format
+    for i in base.nodes:
+        G.add_node(iri(i), label=f"Entity {i}", cls=CLASSES[i % len(CLASSES)], aliases=[f"E{i}"], documents=[f"news/{i % 97}.txt"])
+    for a, b in base.edges:
+        prop = PROPERTIES[(a * 7 + b) % len(PROPERTIES)]
+        G.add_edge(iri(a), iri(b), key=prop, property=prop, evidence=[{
+            "text": f"Entity {a} {prop} Entity {b}.", "document": f"news/{a % 97}.txt", "start": 0, "end": 30,
+            "confidence": 0.8, "rule": "verb"}])
+    return G
+
+
+@pytest.fixture(scope="session")
+def make_entity_graph():
+    """A factory of synthetic entity graphs: ``make_entity_graph(5000)``."""
+    return synthetic_entity_graph

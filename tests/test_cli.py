@@ -116,6 +116,121 @@ def test_console_script_reports_model_errors_without_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+# ---------------------------------------------------------------- analysis commands and named queries
+
+def test_path_prints_each_hop_with_property_and_evidence(built):
+    result = runner.invoke(app, ["path", str(built / "graph.ttl"), "alexandr wang", "OpenAI"])
+    assert result.exit_code == 0, result.output
+    assert "Alexandr Wang → Meta → OpenAI" in result.output
+    assert "Alexandr Wang —worksFor→ Meta" in result.output and "Meta —competesWith→ OpenAI" in result.output
+    assert "compete head-on with OpenAI" in result.output and "muse_spark.txt" in result.output
+    as_json = json.loads(runner.invoke(app, ["path", str(built / "graph.ttl"), "Alexandr Wang", "OpenAI", "--json"]).output)
+    assert [[link["property"] for hop in as_json[0] for link in hop["links"]]] == [["worksFor", "competesWith"]]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["Gartner", "Meta"], 1, "no path between 'Gartner' and 'Meta'"),
+    (["Nobody Atall", "Meta"], 2, "no entity is called 'Nobody Atall'"),
+    (["Meta", "meta"], 2, "name the same entity"),
+])
+def test_path_failures_are_one_line(built, args, code, message):
+    result = runner.invoke(app, ["path", str(built / "graph.ttl"), *args])
+    assert result.exit_code == code and message in result.output and "Traceback" not in result.output
+
+
+def test_neighbors_all_and_by_property(built):
+    every = runner.invoke(app, ["neighbors", str(built / "graph.ttl"), "Meta"])
+    assert every.exit_code == 0 and "Meta —launched→ Muse Spark" in every.output and "Alexandr Wang —worksFor→ Meta" in every.output
+    rivals = runner.invoke(app, ["neighbors", str(built / "graph.ttl"), "Meta", "--property", "competesWith", "--json"])
+    assert {(link["subject_label"], link["object_label"]) for link in json.loads(rivals.output)} == {("Meta", "OpenAI"), ("Meta", "Anthropic")}
+    bad = runner.invoke(app, ["neighbors", str(built / "graph.ttl"), "Meta", "--property", "rivalOf"])
+    assert bad.exit_code == 2 and "unknown property 'rivalOf'" in bad.output
+
+
+def test_stats_prints_the_analysis_and_plots(built, tmp_path):
+    result = runner.invoke(app, ["stats", str(built / "graph.ttl"), "--plot", str(tmp_path / "charts")])
+    assert result.exit_code == 0, result.output
+    for title in ("Degree distribution", "Top entities by betweenness", "Top entities per class", "Communities", "Relations by property"):
+        assert title in result.output
+    for name in ("degree_distribution.png", "top_pagerank.png", "top_betweenness.png"):
+        assert (tmp_path / "charts" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list((tmp_path / "charts").glob(".*.tmp"))  # written atomically: no temporary file left
+
+
+def test_stats_write_stores_metrics_the_graph_still_validates(built, tmp_path):
+    copy = tmp_path / "graph.ttl"
+    copy.write_bytes((built / "graph.ttl").read_bytes())
+    assert runner.invoke(app, ["stats", str(copy), "--write", "--json"]).exit_code == 0
+    top = json.loads(runner.invoke(app, ["stats", str(built / "graph.ttl"), "--json"]).output)["top_pagerank"][0]
+    central = runner.invoke(app, ["query", str(copy), "--named", "central", "--format", "json"])
+    rows = json.loads(central.output)["results"]["bindings"]
+    assert rows[0]["entity"]["value"] == top["label"] and float(rows[0]["pagerank"]["value"]) == top["pagerank"]
+    assert runner.invoke(app, ["validate", str(copy)]).exit_code == 0
+    other = tmp_path / "with-metrics.jsonld"
+    assert runner.invoke(app, ["stats", str(built / "graph.ttl"), "--write", "-o", str(other), "--json"]).exit_code == 0
+    assert "pageRank" in other.read_text() and "pageRank" not in (built / "graph.ttl").read_text()
+    misuse = runner.invoke(app, ["stats", str(built / "graph.ttl"), "-o", str(other)])
+    assert misuse.exit_code == 2 and "--output goes with --write" in misuse.output
+
+
+def test_query_named_with_parameters(built):
+    result = runner.invoke(app, ["query", str(built / "graph.ttl"), "--named", "competitors", "--param", "entity=meta", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {r["competitor"] for r in rows} == {"OpenAI", "Anthropic"} and all(r["evidence"] for r in rows)
+    investments = runner.invoke(app, ["query", str(built / "graph.ttl"), "-n", "investments", "--format", "csv"])
+    assert ["Meta", "Scale AI", "$14.3 billion"] == list(csv.reader(io.StringIO(investments.output)))[1][:3]
+
+
+def test_query_named_parameters_are_bound_not_pasted(built):
+    hostile = 'Meta")) } } SELECT * WHERE { ?s ?p ?o } #'
+    result = runner.invoke(app, ["query", str(built / "graph.ttl"), "--named", "competitors", "-p", f"entity={hostile}", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "competitor,class,evidence,document"  # no entity has that name: no rows, no injection
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--named", "competitors"], "needs --param entity=VALUE"),
+    (["--named", "competitors", "-p", "entity=Meta", "-p", "colour=red"], "has no parameter 'colour'"),
+    (["--named", "competitors", "-p", "entity"], "--param takes NAME=VALUE"),
+    (["--named", "nope"], "no named query 'nope'"),
+    (["SELECT ?x WHERE { ?x ?p ?o }", "--named", "competitors"], "a QUERY or --named NAME"),
+    (["SELECT ?x WHERE { ?x ?p ?o }", "-p", "entity=Meta"], "--param goes with --named"),
+])
+def test_query_named_usage_errors(built, args, message):
+    result = runner.invoke(app, ["query", str(built / "graph.ttl"), *args])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_query_list_shows_names_descriptions_and_parameters():
+    from kg.query import named_queries
+
+    result = runner.invoke(app, ["query", "--list"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for query in named_queries().values():
+        assert query.name in result.output and query.description[:40] in result.output
+    assert "entity: label or alias of the entity" in result.output and "(optional)" in result.output
+
+
+def test_render_focus_hops_and_max_nodes(built, tmp_path):
+    page = tmp_path / "wang.html"
+    result = runner.invoke(app, ["render", str(built / "graph.ttl"), "-o", str(page), "--focus", "Alexandr Wang", "--hops", "1"])
+    assert result.exit_code == 0, result.output
+    labels = {n["label"] for n in _page_data(page.read_text())["nodes"]}
+    assert labels == {"Alexandr Wang", "Meta", "Scale AI", "Meta Superintelligence Labs"}
+    small = tmp_path / "small.html"
+    assert runner.invoke(app, ["render", str(built / "graph.ttl"), "-o", str(small), "--max-nodes", "5"]).exit_code == 0
+    assert len(_page_data(small.read_text())["nodes"]) == 5 and "Showing 5 of" in small.read_text()
+    unknown = runner.invoke(app, ["render", str(built / "graph.ttl"), "-o", str(page), "--focus", "Nobody Atall"])
+    assert unknown.exit_code == 2 and "no entity is called 'Nobody Atall'" in unknown.output
+
+
+def _page_data(page: str) -> dict:
+    import re
+
+    return json.loads(re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page, re.DOTALL).group(1))
+
+
 # --- stores: kg build --store, kg remove, --store on the reading commands ------------------------------------
 
 @pytest.fixture(scope="module")

@@ -138,7 +138,7 @@ def test_strict_stops_at_the_first_problem_and_writes_nothing(kg, tmp_path):
     assert _errors(result.output) == [f"error: {HOSTILE / 'binary_nul.txt'}: skipped, looks like binary data (NUL bytes), not text (--strict)"]
     assert not (tmp_path / "out").exists()
     jsonl = kg("build", HOSTILE / "broken.jsonl", "--strict", "-o", tmp_path / "out")
-    assert jsonl.exit_code == 2 and f"broken.jsonl:2: skipped, not valid JSON" in jsonl.output
+    assert jsonl.exit_code == 2 and "broken.jsonl:2: skipped, not valid JSON" in jsonl.output
 
 
 def test_one_megabyte_line_is_built_in_chunks_with_exact_offsets(kg, nlp, tmp_path):
@@ -198,6 +198,41 @@ def test_unreadable_file_exits_2_naming_it(kg, tmp_path, monkeypatch):
         monkeypatch.setattr(Path, "read_bytes", lambda p: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if p == locked else real(p))
     result = kg("build", locked, "-o", tmp_path / "out")
     assert result.exit_code == 2 and _errors(result.output) == [f"error: cannot read {locked}: Permission denied"]
+
+
+def test_markup_in_names_and_paths_is_printed_as_it_is(kg, tmp_path):
+    """Rich would read '[/]' or '[red]' as markup: kg prints names and paths as they are."""
+    missing = kg("build", tmp_path / "[red]x[/red].txt", "-o", tmp_path / "out")
+    assert missing.exit_code == 2 and "[red]x[/red].txt: no" in missing.output and "Traceback" not in missing.output
+    (tmp_path / "news.jsonl").write_text(json.dumps({"id": "[/]", "text": "Microsoft acquired GitHub in 2018."}))
+    built = kg("build", tmp_path / "news.jsonl", "-o", tmp_path / "[/]out")
+    assert built.exit_code == 0, built.output
+    assert f"HTML: {tmp_path / '[/]out' / 'graph.html'}" in built.output
+    graph = tmp_path / "[/]out" / "graph.ttl"
+    relabel = "DELETE { ?e rdfs:label 'Microsoft' } INSERT { ?e rdfs:label '[/] [bold]Odd[/bold]' } WHERE { ?e rdfs:label 'Microsoft' }"
+    labelled = runner.invoke(app, ["query", str(graph), relabel, "--update"])
+    assert labelled.exit_code == 0, labelled.output
+    table = runner.invoke(app, ["query", str(graph), "SELECT ?l WHERE { ?e rdfs:label ?l }"])
+    assert table.exit_code == 0 and "[/] [bold]Odd[/bold]" in table.output
+    stats = runner.invoke(app, ["stats", str(graph)])
+    assert stats.exit_code == 0 and "[/] [bold]Odd[/bold]" in stats.output, stats.output
+
+
+def test_ctrl_c_is_one_line_and_leaves_the_old_outputs(kg, tmp_path, monkeypatch):
+    source = tmp_path / "a.txt"
+    source.write_text("Microsoft acquired GitHub in 2018.")
+    assert kg("build", source, "-o", tmp_path / "out").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    source.write_text("Jensen Huang founded Nvidia.")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kg.build.to_html", interrupted)
+    result = kg("build", source, "-o", tmp_path / "out")
+    assert result.exit_code == 130
+    assert _errors(result.output) == ["error: interrupted; files being written were left as they were"]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
 
 
 # -- queries -------------------------------------------------------------------------------------------------------
@@ -264,7 +299,7 @@ BASE = "https://example.org/kg/"
 NOT_XML = {c: "\ufffd" for c in [*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0xfffe, 0xffff, *range(0xd800, 0xe000)]}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(texts=st.lists(TEXT, min_size=1, max_size=3))
 def test_any_text_builds_a_graph_that_round_trips(nlp, tmp_path_factory, texts):
     documents = [SourceDocument(f"doc {i} {text[:10]}", text, f"source {i}", {"title": text[:20]}) for i, text in enumerate(texts)]

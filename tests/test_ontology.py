@@ -69,3 +69,23 @@ def test_shapes_cover_every_relation_property():
     sh = "http://www.w3.org/ns/shacl#"
     targeted = set(shapes.objects(None, URIRef(sh + "targetSubjectsOf")))
     assert targeted == {p for n, p in RELATION_PROPERTIES.items() if n != "relatedTo"}
+
+
+def test_validate_knows_an_ai_model_is_a_product():
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    from kg.namespace import KG
+    from kg.rdf import new_graph
+    from kg.validate import validate
+
+    g = new_graph()
+    org, model = URIRef("urn:x:org"), URIRef("urn:x:model")
+    g.add((org, RDF.type, KG.Organization))
+    g.add((org, RDFS.label, Literal("Acme")))
+    g.add((model, RDF.type, KG.AIModel))
+    g.add((model, RDFS.label, Literal("Acme-1")))
+    g.add((org, KG.launched, model))
+    report = validate(g).text
+    assert "Conforms: False" in report and "mentionedIn" in report  # the shapes ran
+    assert "launched" not in report, report

@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from kg.errors import KGError, UsageError
-from kg.render import CLASS_COLOURS, MAX_NODE_SIZE, MIN_NODE_SIZE, to_html, to_network
+from kg.render import CLASS_COLOURS, COMMUNITY_COLOURS, MAX_NODE_SIZE, MIN_NODE_SIZE, to_html, to_network, top_subgraph
 
 E = "http://example.org/kg/entity/"
 SCRIPT_BREAKOUT = "</script><script>alert(1)</script>"
@@ -153,3 +153,89 @@ def test_to_network_rejects_bad_height(entity_graph):
 def test_to_html_renders_empty_graph():
     page = to_html(nx.MultiDiGraph())
     assert _page_data(page)["nodes"] == [] and "0 entities" in page
+
+
+def test_to_network_carries_what_the_page_filters_and_searches_on(entity_graph, metrics):
+    net = to_network(entity_graph, metrics=metrics)
+    openai = next(n for n in net.nodes if n["label"] == "OpenAI")
+    assert openai["names"] == ["OpenAI", "Open AI"] and openai["cls"] == "Organization"
+    assert openai["pagerank"] == metrics[openai["id"]]["pagerank"] and openai["degree"] == metrics[openai["id"]]["degree"]
+    assert {e["property"] for e in net.edges} == {"launched", "competesWith", "relatedTo"}
+
+
+def test_community_colours_go_to_shared_communities_only():
+    G = nx.MultiDiGraph()
+    for n in "abcde":
+        G.add_node(E + n, label=n, cls="Person", aliases=[], documents=[])
+    communities = {"a": 0, "b": 0, "c": 1, "d": 1, "e": 2}  # e stands alone
+    metrics = {E + n: {"pagerank": 0.2, "degree": 1, "betweenness": 0.0, "community": c} for n, c in communities.items()}
+    colour = {n["label"]: n["communityColor"] for n in to_network(G, metrics=metrics).nodes}
+    assert colour["a"] == colour["b"] == COMMUNITY_COLOURS[0] and colour["c"] == colour["d"] == COMMUNITY_COLOURS[1]
+    assert colour["e"] == CLASS_COLOURS["other"]
+
+
+def _star_of_stars(hubs: int = 10, leaves: int = 20) -> tuple[nx.MultiDiGraph, dict[str, dict]]:
+    """``hubs`` hubs, each with ``leaves`` leaves pointing at it; hub i ranks above hub i + 1."""
+    G = nx.MultiDiGraph()
+    metrics = {}
+    for h in range(hubs):
+        hub = f"{E}hub{h}"
+        G.add_node(hub, label=f"Hub {h}", cls="Organization", aliases=[], documents=[])
+        metrics[hub] = {"pagerank": 1.0 - h / 100, "degree": leaves, "betweenness": 0.0, "community": h}
+        for leaf in range(leaves):
+            node = f"{E}leaf{h}_{leaf}"
+            G.add_node(node, label=f"Leaf {h}.{leaf}", cls="Person", aliases=[], documents=[])
+            G.add_edge(node, hub, key="worksFor", property="worksFor", evidence=[])
+            metrics[node] = {"pagerank": 0.01 - (h * leaves + leaf) / 1e6, "degree": 1, "betweenness": 0.0, "community": h}
+    return G, metrics
+
+
+def test_top_subgraph_keeps_the_top_entities_and_their_neighbours_within_the_limit():
+    G, metrics = _star_of_stars()
+    kept = top_subgraph(G, metrics=metrics, max_nodes=40)
+    assert kept.number_of_nodes() == 40
+    hubs = {n for n in kept if "hub" in n}
+    assert hubs == {f"{E}hub{h}" for h in range(10)}  # the top quarter by PageRank: all ten hubs
+    assert all(any(kept.has_edge(n, hub) for hub in hubs) for n in kept if n not in hubs)  # the rest are their neighbours
+    assert kept.number_of_edges() == 30
+    assert kept.graph["selection"] == {"shown": 40, "total": 210, "top": 10, "neighbours": 30, "others": 0, "ranked_by": "PageRank"}
+    assert top_subgraph(G, metrics=metrics, max_nodes=210) is G
+
+
+def test_top_subgraph_keeps_the_focus_ranks_by_degree_without_metrics_and_fills_up():
+    G, metrics = _star_of_stars()
+    focus = f"{E}leaf9_19"  # the lowest-ranked entity of all
+    assert focus in top_subgraph(G, metrics=metrics, max_nodes=8, keep=(focus,))
+    by_degree = top_subgraph(G, max_nodes=8)
+    assert by_degree.graph["selection"]["ranked_by"] == "degree"
+    assert {n for n in by_degree if "hub" in n} == {f"{E}hub0", f"{E}hub1"}
+    lonely = nx.MultiDiGraph()
+    lonely.add_nodes_from((f"{E}{i}", {"label": str(i), "cls": "Place"}) for i in range(10))
+    filled = top_subgraph(lonely, max_nodes=4)  # no neighbours to add: the next entities by rank fill the page
+    assert filled.graph["selection"] == {"shown": 4, "total": 10, "top": 1, "neighbours": 0, "others": 3, "ranked_by": "degree"}
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
+def test_top_subgraph_rejects_bad_limits(bad):
+    with pytest.raises(UsageError, match="max_nodes"):
+        top_subgraph(nx.MultiDiGraph(), max_nodes=bad)
+
+
+def test_to_html_says_when_it_shows_part_of_the_graph():
+    G, metrics = _star_of_stars()
+    page = to_html(G, metrics=metrics, max_nodes=40)
+    data = _page_data(page)
+    assert len(data["nodes"]) == 40
+    assert data["view"]["note"].startswith("Showing 40 of 210 entities: the 10 with the highest PageRank and 30 of their neighbours.")
+    assert "210 entities · 200 relations (40 shown)" in page
+    assert _page_data(to_html(G, metrics=metrics))["view"]["note"] == ""
+
+
+def test_to_html_focus_and_community_legend():
+    G, metrics = _star_of_stars(hubs=2, leaves=3)
+    focus = f"{E}leaf1_2"
+    data = _page_data(to_html(G, metrics=metrics, focus=focus))
+    assert data["view"]["focus"] == focus and data["view"]["hasMetrics"] is True
+    legend = data["view"]["communities"]
+    assert [(c["colour"], c["size"], c["top"][0]) for c in legend] == [(COMMUNITY_COLOURS[0], 4, "Hub 0"), (COMMUNITY_COLOURS[1], 4, "Hub 1")]
+    assert _page_data(to_html(G))["view"]["hasMetrics"] is False

@@ -28,6 +28,7 @@ from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
 from kg.cli import app
+from kg.endpoint import push
 from kg.errors import InputError
 from kg.namespace import KG
 from kg.serve import SparqlServer, make_server
@@ -126,7 +127,7 @@ def test_updates_are_refused_with_403(endpoint, example_build):
     assert count_of(get(endpoint, COUNT)[2]) == len(example_build.graph)
 
 
-def test_updates_run_with_allow_updates(example_store, example_build, tmp_path):
+def test_updates_run_with_allow_updates(example_store, example_build, example_ttl, tmp_path):
     store = shutil.copytree(example_store, tmp_path / "store")
     with running(store, allow_updates=True) as server:
         assert server.pool.size == 1
@@ -135,6 +136,11 @@ def test_updates_run_with_allow_updates(example_store, example_build, tmp_path):
         assert count_of(get(server, COUNT)[2]) == len(example_build.graph) + 1
         status, _, body = http(server.url, data=b"INSERT DATA { oops", headers={"Content-Type": "application/sparql-update"})
         assert status == 400 and body.startswith(b"malformed SPARQL update")
+        # kg push speaks SPARQL Update to it: the example graph again, into a graph of its own
+        report = push(example_ttl, endpoint=server.url, method="update", graph="https://example.org/copy", batch_size=100)
+        assert report.requests == -(-len(example_build.graph) // 100)
+        copy = get(server, COUNT, **{"default-graph-uri": "https://example.org/copy"})
+        assert count_of(copy[2]) == len(example_build.graph)
 
 
 def test_oversized_requests_get_413(endpoint):

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
 from kg.sources import binary_kind, decode_text, html_to_text, read_documents
@@ -193,3 +195,19 @@ def test_read_documents_stdin_bytes_are_decoded_and_binary_skipped():
     assert (doc.text, doc.metadata) == ("Café “Zürich”.", {"encoding": "cp1252"})
     with pytest.raises(InputError, match="stdin: skipped, looks like a PDF"):
         list(read_documents(["-"], stdin=io.TextIOWrapper(io.BytesIO(b"%PDF-1.4")), strict=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+       suffix=st.sampled_from([".txt", ".html", ".jsonl", ".jsonl.gz", ".md"]), strict=st.booleans())
+def test_any_bytes_in_any_file_read_or_fail_cleanly(tmp_path_factory, data, suffix, strict):
+    path = tmp_path_factory.mktemp("any") / f"input{suffix}"
+    compress = suffix == ".jsonl.gz" and not data.startswith(b"x")  # and a few .jsonl.gz files that are not gzip
+    path.write_bytes(gzip.compress(data) if compress else data)
+    try:
+        documents = list(read_documents([str(path)], strict=strict))
+    except InputError as exc:
+        assert str(path) in str(exc) or "every input was skipped" in str(exc)
+        return
+    for document in documents:
+        assert isinstance(document.text, str) and document.id

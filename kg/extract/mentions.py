@@ -29,6 +29,7 @@ UNKNOWN = "Unknown"
 
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
 _HYPHEN_VERSION = re.compile(r"^[A-Z][\w]*-\d+(\.\d+)*[a-z]?$")
+_VALUE_ENTITY_TYPES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 _LEADING_DROP_TAGS = {"DT", "PRP$", "WDT", "WP", "WRB", "MD", "VB", "VBD", "VBP", "VBZ", "IN", "CC", "RB", "POS"}
 _TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH", "VB", "VBD", "VBZ", "VBP", "VBG", "MD", "TO"}
 
@@ -272,6 +273,8 @@ class MentionFinder:
             return None
         if all(t.lower_ in self.title_words or t.is_punct for t in trimmed):
             return None  # a bare job title ("President", "Gov.") is not a name
+        if all(t.ent_type_ in _VALUE_ENTITY_TYPES for t in trimmed):
+            return None  # "Monday", "March": dates and numbers are literals, not names
         if trimmed[0].text in self.round_words and len(trimmed) <= 2:
             return None  # a funding round ("Series C") is not an entity
         return trimmed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Iterable, Iterator
 
 import spacy
@@ -71,6 +72,10 @@ def _keep_hyphenated_words(nlp: Language, words: dict[str, str]) -> None:
         nlp.get_pipe("attribute_ruler").add_patterns(patterns)
 
 
+#: Lone surrogates (only reachable through the Python API) break spaCy's tokenizer; each becomes U+FFFD, so offsets hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def extract_documents(documents: Iterable[SourceDocument], nlp: Language, *, batch_size: int = 16,
                       lexicon_path: str | None = None) -> Iterator[tuple[SourceDocument, DocumentEntities]]:
     """Run the pipeline over documents, streaming one resolved result per document.
@@ -80,7 +85,7 @@ def extract_documents(documents: Iterable[SourceDocument], nlp: Language, *, bat
     """
     lexicon = load_lexicon(lexicon_path)
     max_chars = min(nlp.max_length, CHUNK_CHARS)
-    pieces = ((chunk, (source, offset, offset + len(chunk) == len(source.text)))
+    pieces = ((_LONE_SURROGATE.sub("\ufffd", chunk), (source, offset, offset + len(chunk) == len(source.text)))
               for source in documents for offset, chunk in chunk_text(source.text, max_chars=max_chars))
     chunks: list[tuple[int, DocumentEntities]] = []
     for doc, (source, offset, last) in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size):

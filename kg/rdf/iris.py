@@ -17,7 +17,10 @@ import hashlib
 import re
 import unicodedata
 
+from pyoxigraph import NamedNode
 from rdflib import Namespace, URIRef
+
+from kg.errors import UsageError
 
 __all__ = ["DEFAULT_BASE_IRI", "slug", "ResourceIRIs"]
 
@@ -63,6 +66,10 @@ class ResourceIRIs:
     """
 
     def __init__(self, base: str = DEFAULT_BASE_IRI) -> None:
+        try:
+            NamedNode(base)  # Oxigraph checks RFC 3987
+        except ValueError as exc:
+            raise UsageError(f"base IRI {base!r} is not a valid absolute IRI ({exc})") from None
         root = base if base.endswith(("/", "#")) else f"{base}/"
         self.entities = Namespace(f"{root}entity/")
         self.documents = Namespace(f"{root}document/")
