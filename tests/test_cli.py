@@ -284,7 +284,7 @@ def test_remove_takes_a_document_out(store, examples, tmp_path):
     (["build", "x.txt"], "-o OUTDIR, --store DIR, or both"),
     (["stats"], "a graph file or --store DIR"),
     (["query", "--store", "{store}", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "does not change a store"),
-    (["query", "--store", "{store}", "{store}", LAUNCHED], "QUERY only"),
+    (["query", "--store", "{store}", "{store}", LAUNCHED], "give a QUERY or --named NAME"),
     (["stats", "{store}"], "pass --store"),
     (["stats", "--store", "{missing}"], "no such store folder"),
     (["remove", "a.txt", "--store", "{missing}"], "not a kg store"),
