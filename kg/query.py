@@ -114,8 +114,10 @@ def run_query(graph: Graph, query: str, *, bindings: Mapping[str, Literal] | Non
     except Exception as exc:
         raise QueryError(f"invalid SPARQL query: {_first_line(exc)}") from exc
     try:
-        if type(graph.store).query is not Store.query:  # the store runs SPARQL itself (a kg store: Oxigraph)
-            return graph.query(query, initNs=PREFIXES, initBindings=dict(bindings or {}))
+        if not bindings and type(graph.store).query is not Store.query:
+            # the store runs SPARQL itself (a kg store: Oxigraph); its substitutions only bind projected
+            # variables, so a query with bindings is left to rdflib's engine, over the same store
+            return graph.query(query, initNs=PREFIXES)
         return graph.query(prepared, initBindings=dict(bindings or {}))
     except Exception as exc:
         raise QueryError(f"query failed: {_first_line(exc)}") from exc

@@ -253,6 +253,8 @@ def test_reading_commands_take_a_store(store, tmp_path):
     query = runner.invoke(app, ["query", "--store", str(store), LAUNCHED, "--format", "csv"])
     assert query.exit_code == 0, query.output
     assert list(csv.reader(io.StringIO(query.output))) == [["name"], ["Muse Spark"]]
+    named = runner.invoke(app, ["query", "--store", str(store), "--named", "acquisitions", "--param", "entity=nordvik energy", "--format", "csv"])
+    assert named.exit_code == 0 and "Gulfstone Carbon" in named.output, named.output
     stats = runner.invoke(app, ["stats", "--store", str(store), "--json"])
     assert stats.exit_code == 0 and json.loads(stats.output)["entities"] > 20
     assert runner.invoke(app, ["validate", "--store", str(store)]).exit_code == 0
