@@ -33,6 +33,7 @@ running it again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -128,10 +129,15 @@ class _Record:
         return cls(document, DocumentEntities(entities=entities, votes=votes, relations=relations))
 
 
+@functools.lru_cache(maxsize=65536)
+def _iri_nt(iri: str) -> str:
+    return str(ox.NamedNode(iri))
+
+
 def _nt(term: URIRef | Literal) -> str:
     """A term in N-Triples syntax, as pyoxigraph writes it (every character escaped that needs it)."""
     if isinstance(term, URIRef):
-        return str(ox.NamedNode(term))
+        return _iri_nt(str(term))
     datatype = ox.NamedNode(term.datatype) if term.datatype is not None else None
     return str(ox.Literal(str(term), language=term.language, datatype=datatype))
 
