@@ -47,7 +47,6 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import InputError, KGError, UsageError
 from kg.extract.model import Entity, Relation, SourceDocument
@@ -62,7 +61,6 @@ __all__ = ["MANIFEST_NAME", "CorpusStore", "StoreChange", "content_hash", "is_st
 #: The manifest's file name inside a store folder.
 MANIFEST_NAME = "kg-manifest.sqlite3"
 _FORMAT = "1"
-_ENTITY_LAYER = (RDF.type, RDFS.label, SKOS.altLabel)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -267,13 +265,13 @@ class CorpusStore:
         old = self._records([*removed, *new])
         affected = {key for record in [*old.values(), *(r for r, _ in new.values())] for key in record.part.entities}
         tallies = self._tallies(affected)
-        before = {key: tally.entity().cls for key, tally in tallies.items()}
+        before = {key: tally.entity() for key, tally in tallies.items()}
         for sign, records in ((-1, old.values()), (1, (r for r, _ in new.values()))):
             for record in records:
                 for key, local in record.part.entities.items():
                     tallies.setdefault(key, EntityTally(key)).add(local, record.part.votes[key], times=sign)
         entities = {key: tally.entity() for key, tally in tallies.items() if tally.documents > 0}
-        reclassed = {key for key, entity in entities.items() if before.get(key, entity.cls) != entity.cls}
+        reclassed = {key for key, entity in entities.items() if key in before and before[key].cls != entity.cls}
         rerendered = self._records(self._mentioning(reclassed) - set(old) - set(new))
         rendered = [*(r for r, _ in new.values()), *rerendered.values()]
         classes = {**self._classes({k for r in rendered for k in r.part.entities} - set(entities)),
@@ -295,8 +293,8 @@ class CorpusStore:
                            [(key, entity.cls, json.dumps(tallies[key].as_dict(), ensure_ascii=False, sort_keys=True))
                             for key, entity in entities.items()])
             stated = {t for t in candidates if t[0] in classes and t[2] in classes and relation_fits(t, classes) and self._stated(t)}
-            sparql = self._update(old=set(old), rendered=rendered, classes=classes, entities=entities,
-                                  affected=tallies, stated=stated, unstated=candidates - stated)
+            sparql = self._update(old=set(old), rendered=rendered, classes=classes, before=before, entities=entities,
+                                  stated=stated, unstated=candidates - stated)
             cursor = db.execute("INSERT INTO pending (sparql) VALUES (?)", (sparql,))
             db.execute("COMMIT")
         except BaseException:
@@ -312,23 +310,24 @@ class CorpusStore:
             chunk = values[start:start + 500]
             self._manifest.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def _update(self, *, old: set[str], rendered: list[_Record], classes: dict[str, str], entities: dict[str, Entity],
-                affected: Mapping[str, EntityTally], stated: set[tuple[str, str, str]], unstated: set[tuple[str, str, str]]) -> str:
-        """The SPARQL Update that brings the database in line with the manifest (idempotent)."""
+    def _update(self, *, old: set[str], rendered: list[_Record], classes: dict[str, str], before: dict[str, Entity],
+                entities: dict[str, Entity], stated: set[tuple[str, str, str]], unstated: set[tuple[str, str, str]]) -> str:
+        """The SPARQL Update that brings the database in line with the manifest (idempotent).
+
+        Only explicit triples (``DELETE DATA``, ``INSERT DATA``): Oxigraph then touches what changes
+        and nothing else, where a ``DELETE ... WHERE`` would scan the default graph.
+        """
         iris = self._iris
+
+        def layer(state: dict[str, Entity]) -> set[Triple]:
+            return {t for key, entity in state.items() for t in entity_triples(iris.entity(key), entity)}
+
+        was, now = layer(before), layer(entities)
+        gone = (was - now) | {relation_triple(t, iris) for t in unstated}
         operations = [f"DROP SILENT GRAPH {_nt(iris.document(doc_id))}" for doc_id in sorted(old | {r.document.id for r in rendered})]
-        if affected:
-            nodes = " ".join(_nt(iris.entity(key)) for key in sorted(affected))
-            properties = " ".join(_nt(p) for p in _ENTITY_LAYER)
-            operations.append(f"DELETE {{ ?e ?p ?o }} WHERE {{ VALUES ?e {{ {nodes} }} VALUES ?p {{ {properties} }} ?e ?p ?o }}")
-
-        def direct(triples: set[tuple[str, str, str]]) -> str:
-            return _triples_text(relation_triple(t, iris) for t in sorted(triples))
-
-        if unstated:
-            operations.append(f"DELETE DATA {{ {direct(unstated)} }}")
-        inserts = [_triples_text(t for key, entity in sorted(entities.items()) for t in entity_triples(iris.entity(key), entity)),
-                   direct(stated)]
+        if gone:
+            operations.append(f"DELETE DATA {{ {_triples_text(sorted(gone))} }}")
+        inserts = [_triples_text(sorted(now - was)), _triples_text(relation_triple(t, iris) for t in sorted(stated))]
         for record in rendered:
             inserts.append(f"GRAPH {_nt(iris.document(record.document.id))} {{ {_triples_text(self._document_triples(record, classes))} }}")
         operations.append(f"INSERT DATA {{ {' '.join(inserts)} }}")
