@@ -344,6 +344,7 @@ class CorpusStore:
 
     def _apply(self, pending_id: int | None, sparql: str) -> None:
         self.dataset.store.update(sparql, {}, {}, DATASET_DEFAULT_GRAPH_ID)  # oxrdflib hands it to Oxigraph: one transaction
+        self._database.flush()  # RocksDB's write buffers would otherwise grow with the store, not with the batch
         self._manifest.execute("DELETE FROM pending WHERE id = ?", (pending_id,))
 
     def _replay(self) -> int:

@@ -105,11 +105,13 @@ def test_layout_documents_in_named_graphs_entity_layer_in_the_default_graph(stor
 def test_a_new_document_that_changes_a_class_drops_relations_elsewhere_and_removal_restores_them(store_path):
     with open_store(store_path) as store:
         store.add([META_LAUNCHES, WANG_AT_META])
-        before = quads_of(store_path)
+    before = quads_of(store_path)
+    with open_store(store_path) as store:
         store.add([META_IS_A_PRODUCT])  # Meta outvoted into a Product: nobody works for or leads a product
-        assert triples_of(store_path) == expected_triples([META_LAUNCHES, WANG_AT_META, META_IS_A_PRODUCT])
-        after = "\n".join(triples_of(store_path))
-        assert str(KG.worksFor) not in after and str(KG.Product) in after
+    assert triples_of(store_path) == expected_triples([META_LAUNCHES, WANG_AT_META, META_IS_A_PRODUCT])
+    after = "\n".join(triples_of(store_path))
+    assert str(KG.worksFor) not in after and str(KG.Product) in after
+    with open_store(store_path) as store:
         change = store.remove(["d3"])
         assert change.removed == 1 and change.entities_removed == 1  # Menlo Park: no one else mentions it
     assert quads_of(store_path) == before
@@ -134,11 +136,12 @@ def test_removal_takes_entities_no_document_mentions_and_keeps_shared_ones(store
 def test_replacing_a_document_with_itself_or_rerunning_changes_nothing(store_path):
     with open_store(store_path) as store:
         store.add([META_LAUNCHES, WANG_AT_META])
-        first = quads_of(store_path)
+    first = quads_of(store_path)
+    with open_store(store_path) as store:
         change = store.add([META_LAUNCHES])
         assert (change.added, change.replaced) == (0, 1)
-        assert quads_of(store_path) == first
         hashes = store.content_hashes()
+    assert quads_of(store_path) == first
     assert hashes == {"d1": content_hash(META_LAUNCHES[0]), "d2": content_hash(WANG_AT_META[0])}
 
 
