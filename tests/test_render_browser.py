@@ -62,20 +62,15 @@ def hostile_graph() -> nx.MultiDiGraph:
     return G
 
 
-def test_to_html_draws_offline_without_script_injection(chromium, hostile_graph, tmp_path):
-    page_file = tmp_path / "graph.html"
-    page_file.write_text(to_html(hostile_graph, metrics=None, title=HOSTILE[0]), encoding="utf-8")
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+@contextlib.contextmanager
+def _opened(chromium, page_html: str, tmp_path: Path, name: str = "graph.html", wait_stable: bool = True):
+    """The page opened offline; on leaving, no request left the machine, no script error happened and no dialog opened."""
+    page_file = tmp_path / name
+    page_file.write_text(page_html, encoding="utf-8")
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
     blocked: list[str] = []
-
-    def only_files(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_files)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                  else (blocked.append(route.request.url), route.abort()))
     page = context.new_page()
     errors: list[str] = []
     dialogs: list[str] = []
@@ -83,8 +78,17 @@ def test_to_html_draws_offline_without_script_injection(chromium, hostile_graph,
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
         page.goto(page_file.as_uri())
+        if wait_stable:
+            page.wait_for_function("() => window.kgStabilized === true", timeout=60_000)
+        yield page
+    finally:
+        context.close()
+    assert blocked == [] and errors == [] and dialogs == [], (blocked, errors, dialogs)
+
+
+def test_to_html_draws_offline_without_script_injection(chromium, hostile_graph, tmp_path):
+    with _opened(chromium, to_html(hostile_graph, metrics=None, title=HOSTILE[0]), tmp_path) as page:
         page.wait_for_selector("#kg-network canvas", state="attached", timeout=15_000)
-        page.wait_for_function("window.kgNodes && window.network && window.kgStabilized === true", timeout=30_000)
         assert page.evaluate("window.kgNodes.length") == hostile_graph.number_of_nodes()
         assert page.evaluate("window.kgEdges.length") == hostile_graph.number_of_edges()
         assert set(page.evaluate("window.kgNodes.getIds()")) == set(hostile_graph.nodes)
@@ -113,11 +117,6 @@ def test_to_html_draws_offline_without_script_injection(chromium, hostile_graph,
         assert page.evaluate("document.querySelectorAll('img, #kg-panel script, #kg-controls script').length") == 0
         assert page.evaluate("document.scripts.length") == 3
         page.screenshot(path=str(tmp_path / "graph.png"))
-    finally:
-        context.close()
-    assert blocked == [], f"page tried to reach the network: {blocked}"
-    assert errors == []
-    assert dialogs == []
     assert (tmp_path / "graph.png").stat().st_size > 0
 
 
@@ -139,50 +138,16 @@ def test_hostile_corpus_page_shows_every_name_as_text(chromium, nlp, tmp_path):
     result = build_graph([str(corpus)], nlp=nlp)
     labels = {data["label"] for _, data in result.entities.nodes(data=True)}
     assert any("🚀" in label for label in labels) and any("'" in label for label in labels)
-    page_file = tmp_path / "graph.html"
-    page_file.write_text(to_html(result.entities, metrics=result.metrics, title=HOSTILE[1]), encoding="utf-8")
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
-    page = context.new_page()
-    errors: list[str] = []
-    dialogs: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    try:
-        page.goto(page_file.as_uri())
-        page.wait_for_function("() => window.kgNodes && window.kgStabilized === true", timeout=30_000)
+    with _opened(chromium, to_html(result.entities, metrics=result.metrics, title=HOSTILE[1]), tmp_path) as page:
         assert set(page.evaluate("window.kgNodes.get().map(n => n.label)")) == labels
         assert page.evaluate("document.title") == HOSTILE[1]
         assert page.evaluate("document.querySelectorAll('img').length") == 0
         assert page.evaluate("document.scripts.length") == 3
-    finally:
-        context.close()
-    assert errors == [] and dialogs == []
 # ---------------------------------------------------------------- the viewer's features
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots for a human to look at (ignored by git)
 
 
-@contextlib.contextmanager
-def _opened(chromium, page_html: str, tmp_path: Path, name: str = "graph.html", wait_stable: bool = True):
-    """The page opened offline; on leaving, no request left the machine and no script error happened."""
-    page_file = tmp_path / name
-    page_file.write_text(page_html, encoding="utf-8")
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
-    blocked: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                  else (blocked.append(route.request.url), route.abort()))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        page.goto(page_file.as_uri())
-        if wait_stable:
-            page.wait_for_function("() => window.kgStabilized === true", timeout=60_000)
-        yield page
-    finally:
-        context.close()
-    assert blocked == [] and errors == [], (blocked, errors)
 
 
 def _iri(build, label: str) -> str:
