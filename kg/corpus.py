@@ -48,7 +48,7 @@ from oxrdflib import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.errors import InputError, KGError, UsageError
+from kg.errors import InputError, KGError, UsageError, first_line
 from kg.extract.model import Entity, Relation, SourceDocument
 from kg.extract.resolve import DocumentEntities, EntityTally, relation_fits
 from kg.namespace import KG, PREFIXES
@@ -56,7 +56,7 @@ from kg.rdf.build import Triple, document_triples, entity_triples, relation_trip
 from kg.rdf.iris import DEFAULT_BASE_IRI, ResourceIRIs
 from kg.store import load_graph
 
-__all__ = ["MANIFEST_NAME", "CorpusStore", "StoreChange", "content_hash", "is_store", "load_source", "open_store"]
+__all__ = ["MANIFEST_NAME", "CorpusStore", "StoreChange", "content_hash", "is_store", "load_source", "open_database", "open_store"]
 
 #: The manifest's file name inside a store folder.
 MANIFEST_NAME = "kg-manifest.sqlite3"
@@ -164,11 +164,12 @@ def _union_graph(store: ox.Store) -> Graph:
     return graph
 
 
-def _open_oxigraph(path: Path, *, read_only: bool) -> ox.Store:
+def open_database(path: str | os.PathLike[str], *, read_only: bool) -> ox.Store:
+    """The Oxigraph database in a store folder, with a clear error when it is locked or is not one."""
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except OSError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        message = first_line(exc)
         if "lock" in message.lower():
             raise KGError(f"{path}: the store is open in another process (a running kg build, kg remove or kg serve?)") from exc
         raise InputError(f"{path}: not an Oxigraph store ({message})") from exc
@@ -233,6 +234,7 @@ class CorpusStore:
                                       triple).fetchone() is not None
 
     def _select(self, sql: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
+        """Run ``sql`` with its ``IN ({})`` list filled from ``values``, in chunks; the rows it gives (none for a DELETE)."""
         values = list(values)
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(values), 500):  # SQLite's limit on host parameters
@@ -282,13 +284,13 @@ class CorpusStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             for table, column in (("documents", "id"), ("mentions", "document"), ("relations", "document")):
-                self._delete(f"DELETE FROM {table} WHERE {column} IN ({{}})", [*old])
+                self._select(f"DELETE FROM {table} WHERE {column} IN ({{}})", [*old])
             for doc_id, (record, digest) in new.items():
                 db.execute("INSERT INTO documents VALUES (?, ?, ?)", (doc_id, digest, record.to_json()))
                 db.executemany("INSERT INTO mentions VALUES (?, ?)", [(key, doc_id) for key in record.part.entities])
                 db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?)",
                                [(r.subject, r.predicate, r.object, doc_id) for r in record.part.relations])
-            self._delete("DELETE FROM entities WHERE key IN ({})", [key for key in tallies if key not in entities])
+            self._select("DELETE FROM entities WHERE key IN ({})", [key for key in tallies if key not in entities])
             db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?)",
                            [(key, entity.cls, json.dumps(tallies[key].as_dict(), ensure_ascii=False, sort_keys=True))
                             for key, entity in entities.items()])
@@ -304,11 +306,6 @@ class CorpusStore:
         return StoreChange(added=len(set(new) - set(old)), replaced=len(set(new) & set(old)), removed=len(removed),
                            entities_added=len(set(entities) - set(before)),
                            entities_removed=len([key for key in tallies if key not in entities]))
-
-    def _delete(self, sql: str, values: list[str]) -> None:
-        for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
-            self._manifest.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
     def _update(self, *, old: set[str], rendered: list[_Record], classes: dict[str, str], before: dict[str, Entity],
                 entities: dict[str, Entity], stated: set[tuple[str, str, str]], unstated: set[tuple[str, str, str]]) -> str:
@@ -371,7 +368,7 @@ def open_store(path: str | os.PathLike[str], *, base_iri: str | None = None) -> 
         raise UsageError(f"{path}: a store is a folder, and this is a file")
     if folder.is_dir() and any(folder.iterdir()) and not is_store(folder):
         raise UsageError(f"{path}: this folder is not empty and is not a kg store (it has no {MANIFEST_NAME})")
-    database = _open_oxigraph(folder, read_only=False)
+    database = open_database(folder, read_only=False)
     manifest = sqlite3.connect(folder / MANIFEST_NAME, isolation_level=None)
     try:
         manifest.executescript(_SCHEMA)
@@ -400,5 +397,5 @@ def load_source(path: str | os.PathLike[str]) -> Graph:
     """
     source = Path(path)
     if source.is_dir():
-        return _union_graph(_open_oxigraph(source, read_only=True))
+        return _union_graph(open_database(source, read_only=True))
     return load_graph(source)

@@ -35,7 +35,8 @@ from typing import Iterable, Iterator
 import pyoxigraph as ox
 from rdflib.query import Result
 
-from kg.errors import InputError, KGError, QueryError, UsageError
+from kg.corpus import open_database
+from kg.errors import InputError, KGError, QueryError, UsageError, first_line
 from kg.namespace import PREFIXES
 from kg.rdf import new_graph
 from kg.store import format_for_path
@@ -104,11 +105,7 @@ def _send(request: urllib.request.Request, *, timeout: float) -> tuple[str, byte
 def _read_quads(source: Path) -> Iterator[ox.Quad]:
     """Every quad of a graph file (any format kg reads) or of a kg store directory, streamed."""
     if source.is_dir():
-        try:
-            store = ox.Store.read_only(str(source))
-        except OSError as exc:
-            raise InputError(f"{source}: not a kg store ({str(exc).splitlines()[0]})") from exc
-        yield from store
+        yield from open_database(source, read_only=True)
         return
     if not source.is_file():
         raise InputError(f"{source}: no such graph file or store")
@@ -118,7 +115,7 @@ def _read_quads(source: Path) -> Iterator[ox.Quad]:
     try:
         yield from ox.parse(path=source, format=fmt)
     except SyntaxError as exc:
-        raise InputError(f"{source}: not a valid {fmt.name} graph ({str(exc).splitlines()[0]})") from exc
+        raise InputError(f"{source}: not a valid {fmt.name} graph ({first_line(exc)})") from exc
 
 
 def _has_blank_node(triple: ox.Triple) -> bool:

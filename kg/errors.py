@@ -1,6 +1,6 @@
 """One exception hierarchy for kg: library code raises, the CLI maps to exit codes."""
 
-__all__ = ["KGError", "UsageError", "InputError", "ModelNotFoundError", "QueryError", "RenderError"]
+__all__ = ["KGError", "UsageError", "InputError", "ModelNotFoundError", "QueryError", "RenderError", "first_line"]
 
 
 class KGError(Exception):
@@ -29,3 +29,12 @@ class ModelNotFoundError(KGError):
 
 class RenderError(KGError):
     """The HTML view cannot be built (for example vis-network is missing from pyvis)."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none), for a one-line error.
+
+    >>> first_line(ValueError("bad value\\nin detail")), first_line(OSError())
+    ('bad value', 'OSError')
+    """
+    return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__

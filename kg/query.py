@@ -28,7 +28,7 @@ from rdflib.store import Store
 from rich.table import Table
 from rich.text import Text
 
-from kg.errors import QueryError, UsageError
+from kg.errors import QueryError, UsageError, first_line
 from kg.namespace import PREFIXES
 from kg.ontology import ONTOLOGY_DIR
 from kg.store import format_for_path, load_graph, save_graph
@@ -74,10 +74,6 @@ def _syntax_error(exc: ParseException) -> QueryError:
     return QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {detail}")
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
 def sparql_kind(text: str) -> str:
     """``"query"`` or ``"update"``; a :class:`~kg.errors.QueryError` with the line and column of the problem if neither.
 
@@ -112,7 +108,7 @@ def run_query(graph: Graph, query: str, *, bindings: Mapping[str, Literal] | Non
     except ParseException as exc:
         raise _syntax_error(exc) from exc
     except Exception as exc:
-        raise QueryError(f"invalid SPARQL query: {_first_line(exc)}") from exc
+        raise QueryError(f"invalid SPARQL query: {first_line(exc)}") from exc
     try:
         if not bindings and type(graph.store).query is not Store.query:
             # the store runs SPARQL itself (a kg store: Oxigraph); its substitutions only bind projected
@@ -120,7 +116,7 @@ def run_query(graph: Graph, query: str, *, bindings: Mapping[str, Literal] | Non
             return graph.query(query, initNs=PREFIXES)
         return graph.query(prepared, initBindings=dict(bindings or {}))
     except Exception as exc:
-        raise QueryError(f"query failed: {_first_line(exc)}") from exc
+        raise QueryError(f"query failed: {first_line(exc)}") from exc
 
 
 def run_update(graph: Graph, update: str) -> UpdateResult:
@@ -139,7 +135,7 @@ def run_update(graph: Graph, update: str) -> UpdateResult:
     except ParseException as exc:
         raise _syntax_error(exc) from exc
     except Exception as exc:
-        raise QueryError(f"update failed: {_first_line(exc)}") from exc
+        raise QueryError(f"update failed: {first_line(exc)}") from exc
     return UpdateResult(before=before, after=len(graph))
 
 

@@ -63,7 +63,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, KGError, UsageError
+from kg.errors import InputError, KGError, UsageError, first_line
 
 __all__ = ["Answer", "Job", "WorkerPool", "SparqlServer", "negotiate", "make_server", "serve"]
 
@@ -190,7 +190,7 @@ def _worker_main(connection: Connection, store_path: str, read_write: bool, pref
     try:
         store = ox.Store(store_path) if read_write else ox.Store.read_only(store_path)
     except OSError as exc:
-        connection.send(f"{store_path}: cannot open the store ({str(exc).splitlines()[0]})")
+        connection.send(f"{store_path}: cannot open the store ({first_line(exc)})")
         return
     connection.send(None)
     while True:
