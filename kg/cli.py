@@ -582,15 +582,13 @@ def serve_command(
 
     Example: kg serve --store store --port 7879
     """
-    import logging
-
     from kg.serve import serve
 
     def ready(server: Any) -> None:
         mode = "read-write" if allow_updates else "read-only"
         out.print(f"SPARQL endpoint {server.url} ({mode}, queries stopped after {timeout:g} s); Ctrl-C to stop", highlight=False, soft_wrap=True)
         if not server.is_loopback:
-            err.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the store", soft_wrap=True)
+            logging.getLogger("kg").warning("listening on %s: anyone who can reach this address can query the store", host)
 
     requests_log, handler = logging.getLogger("kg.serve"), logging.StreamHandler(sys.stderr)  # one line per request
     requests_log.addHandler(handler)

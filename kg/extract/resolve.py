@@ -227,8 +227,9 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
 
     A noun anaphor ("the carmaker") goes to the nearest earlier name the text
     described with that noun. Otherwise the nearest earlier name of a
-    compatible class in the same sentence wins; else, within ``window`` tokens before the sentence, the name most often
-    a grammatical subject so far (the topic), then the nearest.
+    compatible class in the same sentence wins; else, within ``window`` tokens
+    before the sentence, the name most often a grammatical subject so far (the
+    topic), then the nearest.
     """
     allowed = set(anaphor.label_[len(ANAPHOR_PREFIX):].split("|"))
     sent_start = anaphor.sent.start
@@ -239,7 +240,7 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
 
     earlier = [s for s in spans if s.end <= anaphor.start and compatible(s)]
     noun = anaphor.root.lemma_.lower()
-    described = [s for s in earlier if anaphor.root.pos_ == "NOUN" and noun in _descriptions(s)]
+    described = [s for s in earlier if noun in _descriptions(s)] if anaphor.root.pos_ == "NOUN" else []
     if described:
         # "BMW, the German carmaker ... the Munich-based carmaker": the name the text described with that noun
         return cluster_of[(described[-1].start, described[-1].end)]
