@@ -1,7 +1,8 @@
-"""Shared fixtures: one spaCy pipeline and one example build per test session."""
+"""Shared fixtures: one spaCy pipeline and one example build per test session, and files that fight back."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,15 @@ def synthetic_entity_graph(n: int, *, seed: int = 7):
 def make_entity_graph():
     """A factory of synthetic entity graphs: ``make_entity_graph(5000)``."""
     return synthetic_entity_graph
+
+
+@pytest.fixture
+def unreadable_file(tmp_path, monkeypatch) -> Path:
+    """A text file nobody may read; as root (who reads anything) reading it fails the way it does for everyone else."""
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Meta launched Muse Spark.")
+    locked.chmod(0)
+    if os.access(locked, os.R_OK):
+        real = Path.read_bytes
+        monkeypatch.setattr(Path, "read_bytes", lambda p: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if p == locked else real(p))
+    return locked

@@ -189,13 +189,8 @@ def test_bad_inputs_exit_2_with_one_line(kg, tmp_path, make, message):
     assert "Traceback" not in result.output
 
 
-def test_unreadable_file_exits_2_naming_it(kg, tmp_path, monkeypatch):
-    locked = tmp_path / "locked.txt"
-    locked.write_text("Meta launched Muse Spark.")
-    locked.chmod(0)
-    if os.access(locked, os.R_OK):  # root reads anything: fail the read the way it fails for everyone else
-        real = Path.read_bytes
-        monkeypatch.setattr(Path, "read_bytes", lambda p: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if p == locked else real(p))
+def test_unreadable_file_exits_2_naming_it(kg, tmp_path, unreadable_file):
+    locked = unreadable_file
     result = kg("build", locked, "-o", tmp_path / "out")
     assert result.exit_code == 2 and _errors(result.output) == [f"error: cannot read {locked}: Permission denied"]
 
