@@ -400,12 +400,21 @@ def _print_links(links: list[Any], *, indent: str = "  ") -> None:
             out.print(f"{indent}    + {len(link.evidence) - 3} more", markup=False, highlight=False, style="dim")
 
 
+def _source_and(arguments: list[str], store: Optional[Path], names: str) -> tuple[Optional[Path], list[str]]:
+    """Split ``[SOURCE] NAMES...`` positionals: the graph file is there unless --store is given."""
+    wanted = len(names.split()) + (store is None)
+    if len(arguments) != wanted:
+        usage = names if store is not None else f"SOURCE {names}"
+        raise UsageError(f"expected {usage} ({wanted} argument{'s' if wanted > 1 else ''}), got {len(arguments)}")
+    return (None, arguments) if store is not None else (Path(arguments[0]), arguments[1:])
+
+
 @app.command()
 @_handle_errors
 def path(
-    source: Path = typer.Argument(..., help="A graph file."),
-    start: str = typer.Argument(..., help="Label or alias of the first entity (any case)."),
-    end: str = typer.Argument(..., help="Label or alias of the second entity."),
+    arguments: list[str] = typer.Argument(..., metavar="[SOURCE] START END",
+                                          help="A graph file (or --store DIR), then the labels or aliases of the two entities (any case)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
     limit: int = typer.Option(10, "--limit", help="Print at most this many shortest paths."),
     as_json: bool = typer.Option(False, "--json", help="Print the paths as JSON."),
 ) -> None:
@@ -417,7 +426,8 @@ def path(
 
     from kg.analyze import entity_graph, shortest_paths
 
-    paths = shortest_paths(entity_graph(_load(source)), start, end, limit=limit)
+    source, (start, end) = _source_and(arguments, store, "START END")
+    paths = shortest_paths(entity_graph(_load(source, store)), start, end, limit=limit)
     if not paths:
         raise KGError(f"no path between {start!r} and {end!r}: they are in different components")
     if as_json:
@@ -433,8 +443,9 @@ def path(
 @app.command()
 @_handle_errors
 def neighbors(
-    source: Path = typer.Argument(..., help="A graph file."),
-    entity: str = typer.Argument(..., help="Label or alias of the entity (any case)."),
+    arguments: list[str] = typer.Argument(..., metavar="[SOURCE] ENTITY",
+                                          help="A graph file (or --store DIR), then the label or alias of the entity (any case)."),
+    store: Optional[Path] = typer.Option(None, "--store", help="Read this kg store folder instead of a file."),
     prop: Optional[str] = typer.Option(None, "--property", "-p", help="Only relations of this property (e.g. competesWith)."),
     as_json: bool = typer.Option(False, "--json", help="Print the relations as JSON."),
 ) -> None:
@@ -447,7 +458,8 @@ def neighbors(
     from kg.analyze import entity_graph
     from kg.analyze import neighbors as entity_neighbors
 
-    links = entity_neighbors(entity_graph(_load(source)), entity, property=prop)
+    source, (entity,) = _source_and(arguments, store, "ENTITY")
+    links = entity_neighbors(entity_graph(_load(source, store)), entity, property=prop)
     if as_json:
         sys.stdout.write(json.dumps([asdict(link) for link in links], indent=2, ensure_ascii=False) + "\n")
         return

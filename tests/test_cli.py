@@ -147,6 +147,26 @@ def test_neighbors_all_and_by_property(built):
     assert bad.exit_code == 2 and "unknown property 'rivalOf'" in bad.output
 
 
+@pytest.mark.parametrize("command", [["path", "Alexandr Wang", "OpenAI", "--json"], ["neighbors", "Meta", "--json"]])
+def test_path_and_neighbors_read_a_store_as_they_read_its_file(built, example_store, command):
+    name, *rest = command
+    from_file = runner.invoke(app, [name, str(built / "graph.ttl"), *rest])
+    from_store = runner.invoke(app, [name, "--store", str(example_store), *rest])
+    assert from_store.exit_code == 0 == from_file.exit_code, from_store.output
+    assert json.loads(from_store.output) == json.loads(from_file.output) != []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["path", "Meta", "OpenAI"], "expected SOURCE START END (3 arguments), got 2"),
+    (["path", "--store", "{store}", "x.ttl", "Meta", "OpenAI"], "expected START END (2 arguments), got 3"),
+    (["neighbors", "--store", "{store}"], "Missing argument"),
+    (["neighbors", "--store", "{store}", "x.ttl", "Meta"], "expected ENTITY (1 argument), got 2"),
+])
+def test_path_and_neighbors_count_their_arguments(example_store, args, message):
+    result = runner.invoke(app, [a.format(store=example_store) for a in args])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
 def test_stats_prints_the_analysis_and_plots(built, tmp_path):
     result = runner.invoke(app, ["stats", str(built / "graph.ttl"), "--plot", str(tmp_path / "charts")])
     assert result.exit_code == 0, result.output
