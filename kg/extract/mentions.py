@@ -109,8 +109,12 @@ class MentionFinder:
         titled_noun = {"POS": "NOUN", "IS_TITLE": True, "IS_SENT_START": False}
         self.matcher.add("PROPER", [[name_token, {"POS": "PROPN", "OP": "*"}], [titled_noun, {"POS": "PROPN", "OP": "*"}]], greedy="LONGEST")
         # "Jefferies analyst Callum Reid": the capitalised word before a job title and a person
-        titles = [t for t in lexicon["titles"] if " " not in t]
-        self.matcher.add("EMPLOYER", [[{"IS_TITLE": True, "POS": {"IN": ["NOUN", "PROPN"]}}, {"LOWER": {"IN": titles}}, {"ENT_TYPE": "PERSON"}]])
+        self.job_words = {t.lower() for t, p in lexicon["titles"].items() if " " not in t and p in ("worksFor", "leads", "founded")} \
+            | set(lexicon["title_modifiers"])
+        title_word = {"LOWER": {"IN": sorted(self.job_words)}}
+        employer_word = {"IS_TITLE": True, "POS": {"IN": ["NOUN", "PROPN"]}, "ENT_TYPE": {"NOT_IN": sorted(_VALUE_ENTITY_TYPES)}}
+        self.matcher.add("EMPLOYER", [[{**employer_word, "OP": "+"}, title_word, {**title_word, "OP": "?"}, {"ENT_TYPE": "PERSON"}]],
+                         greedy="LONGEST")
         # a news agency in brackets: "(AP)", "( TANJUG )"
         self.matcher.add("AGENCY", [[{"TEXT": "("}, {"IS_UPPER": True, "LENGTH": {">=": 2}, "OP": "+"}, {"TEXT": ")"}]])
         # a capitalised noun opening a sentence: a name only if the document or a relation says so
@@ -131,16 +135,19 @@ class MentionFinder:
             cls = self.ner_classes.get(ent.label_)
             if cls is None:
                 continue
-            for part, part_cls in (p for d, c in self.split_dateline(ent, cls) for p in self.split_possessive(d, c)):
+            parts = ((t, tc) for d, c in self.split_dateline(ent, cls) for p, pc in self.split_possessive(d, c) for t, tc in self.split_title(p, pc))
+            for part, part_cls in parts:
                 span = self.clean(part)
                 if span is not None:
                     candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
         candidates = self.extend_known_prefixes(candidates)
-        versioned, proper, tentative = [], [], []
+        versioned, employers, proper, tentative = [], [], [], []
         for match_id, start, end in self.matcher(doc):
             rule = doc.vocab.strings[match_id]
-            if rule == "EMPLOYER":
-                end = start + 1
+            if rule == "EMPLOYER":  # the words before the job title ("Deputy U.S. Ambassador X": U.S.)
+                while start < end and doc[start].lower_ in self.job_words:
+                    start += 1
+                end = next((i for i in range(start, end) if doc[i].lower_ in self.job_words), start)
             elif rule == "AGENCY":
                 start, end = start + 1, end - 1
             span = self.clean(doc[start:end])
@@ -148,14 +155,16 @@ class MentionFinder:
                 continue
             if rule == "VERSIONED":
                 versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
-            elif rule in ("EMPLOYER", "AGENCY"):
-                candidates.append(Span(doc, span.start, span.end, label="Organization"))
+            elif rule in ("EMPLOYER", "AGENCY"):  # "Illinois Gov. James Thompson": a place can employ too
+                label = "Place" if self.ner_classes.get(span[0].ent_type_) == "Place" else "Organization"
+                employers.append(Span(doc, span.start, span.end, label=label))
             elif rule in ("SENT_START", "CAMEL"):
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
             elif self.proper_noun_chunks:
-                proper.append(Span(doc, span.start, span.end, label=self.refine(span, UNKNOWN)))
-        # versioned names win over NER spans, NER spans over bare proper-noun chunks
-        chosen = filter_spans(versioned + candidates)
+                for part, part_cls in self.split_title(span, UNKNOWN):
+                    proper.append(Span(doc, part.start, part.end, label=self.refine(part, part_cls)))
+        # versioned names win over NER spans, and so do employers before a job title; NER spans win over bare proper-noun chunks
+        chosen = filter_spans(versioned + employers + candidates)
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
         taken = {i for span in chosen for i in range(span.start, span.end)}
@@ -234,6 +243,21 @@ class MentionFinder:
         if cut is None:
             return [(span, cls)]
         return [(span.doc[span.start:cut], UNKNOWN), (span.doc[cut + 1:span.end], cls)]
+
+    def split_title(self, span: Span, cls: str) -> list[tuple[Span, str]]:
+        """"Halvorsen Chief Executive Mette Lindqvist" taken as one name is an employer, a job title and a person."""
+        words = [t.lower_ for t in span]
+        first = next((i for i in range(1, len(span)) if words[i] in self.job_words), None)
+        if first is None or all(w in self.job_words or not (t.is_title or t.is_upper) for w, t in zip(words, span[:first])):
+            return [(span, cls)]  # none, or a leading title: "Attorney General Merrick Garland", "the General Accounting Office"
+        last = max(i for i in range(first, min(first + 4, len(span))) if words[i] in self.job_words)
+        person = span[last + 1:]
+        if len(person) < 2 or not all(t.is_title for t in person) or person[-1].lower_ in self.head_classes or person[-1].text in self.org_suffixes:
+            return [(span, cls)]
+        if all(t.ent_type_ == "NORP" for t in span[:first]):
+            return [(person, "Person")]  # "Crimean Deputy Yevhen Saburov": a nationality, not an employer
+        employer = cls if cls in ("Organization", "Place") else self.ner_classes.get(span[0].ent_type_, "Organization")
+        return [(span[:first], employer if employer in ("Organization", "Place") else "Organization"), (person, "Person")]
 
     @staticmethod
     def propagate_labels(spans: list[Span]) -> list[Span]:

@@ -61,3 +61,19 @@ def test_load_pipeline_without_any_model_says_how_to_install(monkeypatch):
     with pytest.raises(ModelNotFoundError, match="pip install") as info:
         pipeline.load_pipeline("kg_test_missing_model_b")
     assert info.value.exit_code == 1
+
+
+@pytest.mark.parametrize(("text", "employer", "person"), [
+    ('"It fits our strategy," Halvorsen Chief Executive Mette Lindqvist said in a statement.', ("Halvorsen", "Organization"), "Mette Lindqvist"),
+    ("Brennwerk chief executive Sabine Kraus will remain in charge.", ("Brennwerk", "Organization"), "Sabine Kraus"),
+    ("On Friday, U.S. Ambassador Vernon A. Walters displayed photographs.", ("U.S.", "Place"), "Vernon A. Walters"),
+])
+def test_mentions_split_an_employer_and_a_person_at_a_job_title(nlp, text, employer, person):
+    found = _mentions(nlp, text)
+    assert found.get(employer[0]) == employer[1] and found.get(person) == "Person"
+    assert not any("Chief" in name or "executive" in name for name in found)
+
+
+def test_mentions_keep_a_leading_title_and_a_name_with_a_title_word(nlp):
+    found = _mentions(nlp, "Attorney General Merrick Garland and the General Accounting Office disagreed.")
+    assert "Attorney" not in found and "Accounting Office" not in found
