@@ -474,20 +474,31 @@ class RelationFinder:
         return holders
 
     def _roles(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
-        for role, beside, verb in self._role_nouns(mention, at):
-            prop = self._title_property(role)
-            over_place = () if role.lemma_.lower() in self.corporate_titles or role.lower_ in self.corporate_titles else ("livesIn",)
-            if prop is not None:
-                predicates, conf_key = (prop, *over_place), "title"
-            elif not beside and role.pos_ == "NOUN":
-                predicates, conf_key = ("worksFor", "livesIn"), "role"
-            else:
-                continue
-            for holder, anaphor in self._role_holders(role, at, verb if verb is not None and mention.root.dep_ == "dobj" else None):
-                if holder != mention:
-                    candidate = self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
-                    # a role given by a verb holds only between a person and an organisation already known as such
-                    yield candidate if verb is None else replace(candidate, class_votes=False)
+        for first, beside, verb in self._role_nouns(mention, at):
+            holder_verb = verb if verb is not None and mention.root.dep_ == "dobj" else None
+            first_holders = self._role_holders(first, at, holder_verb)
+            if beside and not first_holders:  # "Brennwerk chief executive Sabine Kraus", the employer parsed as the name's modifier
+                first_holders = self._arguments([c for c in mention.root.children if c.dep_ in ("compound", "nmod") and c.i in at and c.i < first.i], at)
+            # "Halcyon's co-founder and chief executive": coordinated roles share the holder
+            for role in [first, *(c for c in first.conjuncts if c.i > first.i and c.pos_ == "NOUN" and c.i not in at)]:
+                yield from self._role_relations(mention, role, beside, verb, self._role_holders(role, at, holder_verb) or first_holders, sent)
+
+    def _role_relations(self, mention: Span, role: Token, beside: bool, verb: Token | None, holders: list[tuple[Span, bool]],
+                        sent: Span) -> Iterator[CandidateRelation]:
+        """The relations one role noun gives between a person and the holders of the role."""
+        prop = self._title_property(role)
+        over_place = () if role.lemma_.lower() in self.corporate_titles or role.lower_ in self.corporate_titles else ("livesIn",)
+        if prop is not None:
+            predicates, conf_key = (prop, *over_place), "title"
+        elif not beside and role.pos_ == "NOUN":
+            predicates, conf_key = ("worksFor", "livesIn"), "role"
+        else:
+            return
+        for holder, anaphor in holders:
+            if holder != mention:
+                candidate = self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+                # a role given by a verb holds only between a person and an organisation already known as such
+                yield candidate if verb is None else replace(candidate, class_votes=False)
 
     def _titles_and_possessives(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         seen: set[int] = set()

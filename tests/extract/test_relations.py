@@ -48,6 +48,9 @@ def _triples(nlp, text: str) -> set[tuple[str, str, str]]:
         ("Pinecrest Capital led Tarn Robotics's $40 million Series B round.", ("Pinecrest Capital", "investedIn", "Tarn Robotics")),
         ("Tarn Robotics signed supply agreements with Volvo Cars and with Scania.", ("Tarn Robotics", "partneredWith", "Scania")),
         ("The Orbis app will be available from March through Spotify.", ("Orbis", "availableOn", "Spotify")),
+        ("Dana Whitfield, Corvane's co-founder and chief executive, spoke on Monday.", ("Dana Whitfield", "leads", "Corvane")),
+        ("Dana Whitfield, Corvane's co-founder and chief executive, spoke on Monday.", ("Dana Whitfield", "founded", "Corvane")),
+        ("Brennwerk chief executive Sabine Kraus will stay.", ("Sabine Kraus", "leads", "Brennwerk")),
     ],
 )
 def test_relations_rule_families(nlp, text, expected):
