@@ -327,6 +327,8 @@ class MentionFinder:
         if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
             heads.append(root.head)  # "the assistant, Le Chat"
         for noun in heads:
+            if cls == "Person" and len(span) > 1 and noun.i < span.start and self.head_classes.get(noun.lemma_.lower()) == "Organization":
+                continue  # "former Sky Sports producer Niamh Doherty": a full name after a job, not a company
             if noun.pos_ == "NOUN" and noun.lemma_.lower() in self.head_classes:
                 head_cls = self.head_classes[noun.lemma_.lower()]
                 if head_cls == "Product" and cls in ("Product", "AIModel"):

@@ -227,9 +227,9 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
 
     A noun anaphor ("the carmaker") goes to the nearest earlier name the text
     described with that noun. Otherwise the nearest earlier name of a
-    compatible class in the same sentence wins; else, within ``window`` tokens
-    before the sentence, the name most often a grammatical subject so far (the
-    topic), then the nearest.
+    compatible class in the same sentence wins; else the subject of the
+    sentence before; else, within ``window`` tokens before the sentence, the
+    name most often a grammatical subject so far (the topic), then the nearest.
     """
     allowed = set(anaphor.label_[len(ANAPHOR_PREFIX):].split("|"))
     sent_start = anaphor.sent.start
@@ -250,6 +250,11 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
     recent = [s for s in earlier if s.end > sent_start - window]
     if not recent:
         return None
+    previous = anaphor.doc[sent_start - 1].sent if sent_start > 0 else None
+    subjects = [s for s in recent if previous is not None and s.start >= previous.start and s.root.dep_ in ("nsubj", "nsubjpass")
+                and s.root.head == previous.root]
+    if subjects:
+        return cluster_of[(subjects[0].start, subjects[0].end)]  # the subject of the sentence before: the centre of attention
     salience = Counter(cluster_of[(s.start, s.end)] for s in earlier if s.root.dep_ in ("nsubj", "nsubjpass"))
     best = max(range(len(recent)), key=lambda i: (salience[cluster_of[(recent[i].start, recent[i].end)]], i))
     return cluster_of[(recent[best].start, recent[best].end)]

@@ -77,3 +77,8 @@ def test_mentions_split_an_employer_and_a_person_at_a_job_title(nlp, text, emplo
 def test_mentions_keep_a_leading_title_and_a_name_with_a_title_word(nlp):
     found = _mentions(nlp, "Attorney General Merrick Garland and the General Accounting Office disagreed.")
     assert "Attorney" not in found and "Accounting Office" not in found
+
+
+def test_mentions_a_full_name_after_a_job_stays_a_person(nlp):
+    found = _mentions(nlp, "Carrow was founded in 2015 by former Sky Sports producer Niamh Doherty and businessman Alastair Keane.")
+    assert found.get("Niamh Doherty") == "Person"

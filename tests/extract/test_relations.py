@@ -149,3 +149,11 @@ def test_resolution_keeps_a_unit_apart_from_its_parent(nlp):
     result = extract([SourceDocument("t", text, "t")], nlp)
     assert {"meta", "meta superintelligence labs"} <= result.entities.keys()
     assert ("meta superintelligence labs", "partOf", "meta") in {(r.subject, r.predicate, r.object) for r in result.relations}
+
+
+def test_relations_definite_anaphor_prefers_the_subject_of_the_sentence_before(nlp):
+    triples = _triples(nlp, "Vodafone said on Monday that it would buy radios from two suppliers. Vodafone picked Kestrel Radio for Germany. "
+                            "Kestrel Radio was founded in 2017 by Eero Halonen. Halonen is the company's chief executive.")
+    assert ("Eero Halonen", "leads", "Kestrel Radio") in triples
+    assert not any(p == "leads" and o in ("Vodafone", "Nokia") for _, p, o in triples)
+
