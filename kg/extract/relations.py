@@ -421,6 +421,9 @@ class RelationFinder:
         prop = self.titles.get(title.lemma_.lower()) or self.titles.get(title.lower_)
         if prop is None:
             return None
+        modifiers = {c.lemma_.lower() for c in title.children if c.dep_ in ("amod", "compound")}
+        if title.lemma_.lower() == "officer" and "executive" not in modifiers:
+            return prop  # a chief financial (technology, operating) officer works for the company; its chief executive leads it
         for child in title.children:
             modifier = self.title_modifiers.get(child.lemma_.lower())
             if modifier and child.dep_ in ("amod", "compound"):

@@ -157,3 +157,9 @@ def test_relations_definite_anaphor_prefers_the_subject_of_the_sentence_before(n
     assert ("Eero Halonen", "leads", "Kestrel Radio") in triples
     assert not any(p == "leads" and o in ("Vodafone", "Nokia") for _, p, o in triples)
 
+
+
+def test_relations_a_chief_officer_works_for_the_company_its_chief_executive_leads_it(nlp):
+    triples = _triples(nlp, "Dana Whitfield, Corvane's chief financial officer, and Omar Haddad, its chief executive officer, spoke on Monday.")
+    assert ("Dana Whitfield", "worksFor", "Corvane") in triples and ("Dana Whitfield", "leads", "Corvane") not in triples
+    assert ("Omar Haddad", "leads", "Corvane") in triples
