@@ -9,9 +9,10 @@ with alternative labels and mentions, direct relation triples, and one
 trigger, date, amount and ``prov:wasDerivedFrom``. Entity popularity follows a
 Zipf law, as in news. The rdflib side is that graph in memory, queried through
 :func:`kg.query.run_query` (what ``kg query FILE`` does); the store side is an
-on-disk pyoxigraph store laid out as ``kg build --store`` lays it out (each
-document's statements in its named graph, the entity layer in the default
-graph), queried with the union of all graphs as default graph (what
+on-disk pyoxigraph store written by :mod:`kg.corpus` in batches, as
+``kg build --store`` writes it (each document's statements in its named graph,
+the entity layer and the direct relation triples in the default graph,
+compacted at the end), queried with the union of all graphs as default graph (what
 ``kg serve`` does). Every result is read to the end, and both sides must return
 the same number of rows (hence DISTINCT where a UNION can yield a row twice:
 rdflib drops such duplicates, Oxigraph keeps them as SPARQL's bag semantics says). Only the ratio is meaningful across machines; the
@@ -33,11 +34,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pyoxigraph as ox
+
 from kg.corpus import CorpusStore, open_database, open_store
 from kg.extract.model import Entity, Extraction, Relation, SourceDocument
 from kg.extract.resolve import DocumentEntities
-from kg.ontology import property_signatures
 from kg.namespace import PREFIXES, RELATION_PROPERTIES
+from kg.ontology import property_signatures
 from kg.query import run_query
 from kg.rdf import ResourceIRIs, to_rdf
 

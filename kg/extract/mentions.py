@@ -155,9 +155,8 @@ class MentionFinder:
                 continue
             if rule == "VERSIONED":
                 versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
-            elif rule in ("EMPLOYER", "AGENCY"):  # "Illinois Gov. James Thompson": a place can employ too
-                label = "Place" if self.ner_classes.get(span[0].ent_type_) == "Place" else "Organization"
-                employers.append(Span(doc, span.start, span.end, label=label))
+            elif rule in ("EMPLOYER", "AGENCY"):
+                employers.append(Span(doc, span.start, span.end, label=self.employer_class(span, UNKNOWN)))
             elif rule in ("SENT_START", "CAMEL"):
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
             elif self.proper_noun_chunks:
@@ -256,8 +255,13 @@ class MentionFinder:
             return [(span, cls)]
         if all(t.ent_type_ == "NORP" for t in span[:first]):
             return [(person, "Person")]  # "Crimean Deputy Yevhen Saburov": a nationality, not an employer
-        employer = cls if cls in ("Organization", "Place") else self.ner_classes.get(span[0].ent_type_, "Organization")
-        return [(span[:first], employer if employer in ("Organization", "Place") else "Organization"), (person, "Person")]
+        return [(span[:first], self.employer_class(span[:first], cls)), (person, "Person")]
+
+    def employer_class(self, span: Span, cls: str) -> str:
+        """The class of a name before a job title: an Organization, or a Place ("Illinois Gov. James Thompson") when it is known as one."""
+        if cls in ("Organization", "Place"):
+            return cls
+        return "Place" if self.ner_classes.get(span[0].ent_type_) == "Place" else "Organization"
 
     @staticmethod
     def propagate_labels(spans: list[Span]) -> list[Span]:

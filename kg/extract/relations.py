@@ -482,8 +482,9 @@ class RelationFinder:
             first_holders = self._role_holders(first, at, holder_verb)
             if beside and not first_holders:  # "Brennwerk chief executive Sabine Kraus", the employer parsed as the name's modifier
                 first_holders = self._arguments([c for c in mention.root.children if c.dep_ in ("compound", "nmod") and c.i in at and c.i < first.i], at)
+            yield from self._role_relations(mention, first, beside, verb, first_holders, sent)
             # "Halcyon's co-founder and chief executive": coordinated roles share the holder
-            for role in [first, *(c for c in first.conjuncts if c.i > first.i and c.pos_ == "NOUN" and c.i not in at)]:
+            for role in (c for c in first.conjuncts if c.i > first.i and c.pos_ == "NOUN" and c.i not in at):
                 yield from self._role_relations(mention, role, beside, verb, self._role_holders(role, at, holder_verb) or first_holders, sent)
 
     def _role_relations(self, mention: Span, role: Token, beside: bool, verb: Token | None, holders: list[tuple[Span, bool]],

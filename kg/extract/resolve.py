@@ -250,11 +250,12 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
     recent = [s for s in earlier if s.end > sent_start - window]
     if not recent:
         return None
-    previous = anaphor.doc[sent_start - 1].sent if sent_start > 0 else None
-    subjects = [s for s in recent if previous is not None and s.start >= previous.start and s.root.dep_ in ("nsubj", "nsubjpass")
-                and s.root.head == previous.root]
-    if subjects:
-        return cluster_of[(subjects[0].start, subjects[0].end)]  # the subject of the sentence before: the centre of attention
+    if sent_start > 0:  # the subject of the sentence before: the centre of attention
+        previous = anaphor.doc[sent_start - 1].sent
+        subject = next((s for s in recent if s.start >= previous.start and s.root.dep_ in ("nsubj", "nsubjpass")
+                        and s.root.head == previous.root), None)
+        if subject is not None:
+            return cluster_of[(subject.start, subject.end)]
     salience = Counter(cluster_of[(s.start, s.end)] for s in earlier if s.root.dep_ in ("nsubj", "nsubjpass"))
     best = max(range(len(recent)), key=lambda i: (salience[cluster_of[(recent[i].start, recent[i].end)]], i))
     return cluster_of[(recent[best].start, recent[best].end)]
