@@ -76,6 +76,8 @@ class RelationFinder:
         self.modifier_predicates = tuple(lexicon["modifier_predicates"])
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
+        self.org_heads = set(lexicon["org_heads"])
+        self.kind_nouns = set(self.anaphors) | set(lexicon["product_heads"]) | self.org_heads
         self.confidence: dict[str, float] = lexicon["confidence"]
         self.funding: dict[str, Any] = lexicon["funding"]
 
@@ -117,8 +119,8 @@ class RelationFinder:
                 named = [g for g in child.children if g.dep_ in ("oprd", "dobj", "attr") and g.i in at]
                 if named:
                     return at[named[0].i], False
-        if token.i - 1 in at and token.doc[token.i - 1].head == token and token.lemma_.lower() in self.anaphors:
-            return at[token.i - 1], False  # "the My BMW app": the name before the noun naming its kind
+        if token.i - 1 in at and token.doc[token.i - 1].head == token and token.lemma_.lower() in self.kind_nouns:
+            return at[token.i - 1], False  # "the My BMW app", "Volkswagen's Traton unit": the name before the noun naming its kind
         left = token.left_edge.i
         if token.pos_ in ("NOUN", "PROPN") and left >= 2 and token.doc[left - 1].text == "," and left - 2 in at:
             return at[left - 2], False  # an apposition the parser attached elsewhere: "Scale AI, the start-up he founded"
@@ -520,9 +522,12 @@ class RelationFinder:
             before = mention.start - 2
             if not owners and before >= 0 and sent.doc[before + 1].tag_ == "POS" and before in at and not any(t.dep_ == "poss" for t in mention):
                 owners = [sent.doc[before]]  # the same, where the parser lost the link: "... and Anthropic's Claude 3.5 Sonnet"
+            # "Volkswagen's Traton unit": an organisation's unit is part of it, not its product
+            organisation = root.dep_ == "compound" and root.head.lemma_.lower() in self.org_heads
             for owner, anaphor in self._arguments(owners, at):
                 if owner != mention and not anaphor:
-                    yield self._make((owner, False), self.owner_first, (mention, False), sent, "possessive", "possessive", None, (None, None))
+                    if not organisation:
+                        yield self._make((owner, False), self.owner_first, (mention, False), sent, "possessive", "possessive", None, (None, None))
                     yield self._make((mention, False), self.owned_first, (owner, False), sent, "possessive", "possessive", None, (None, None))
             # "Brian Michaud of Millinocket", "Greg Thayer of the Forest Service", "Kassala in eastern Sudan"
             # ... also through the noun the name modifies ("the Savannah River plant in South Carolina")

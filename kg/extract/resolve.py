@@ -185,14 +185,17 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
         for span, allowed in ((cand.subject, sig.domain), (cand.object, sig.range)):
             if len(allowed) == 1 and not _is_anaphor(span):
                 votes[cluster(span)][next(iter(allowed))] += weights["relation_slot"]
-    untyped = {c for c, v in enumerate(votes) if not v}
+    # untyped, or only a one-word "person" ("It competes with Woolworths, Coles and Aldi")
+    weakly_typed = {c for c, v in enumerate(votes) if not v or (set(v) == {"Person"} and v["Person"] <= weights["one_word_person"])}
     for cand in candidates:
         if len(cand.predicates) != 1 or not cand.class_votes:
             continue
         defaults = default_slots.get(cand.predicates[0], {})
-        for span, slot in ((cand.subject, "subject"), (cand.object, "object")):
-            if slot in defaults and not _is_anaphor(span) and cluster(span) in untyped:
-                votes[cluster(span)][defaults[slot]] += weights["default_slot"]
+        sig = signatures[cand.predicates[0]]
+        for span, slot, allowed in ((cand.subject, "subject", sig.domain), (cand.object, "object", sig.range)):
+            c = None if _is_anaphor(span) else cluster(span)
+            if slot in defaults and c in weakly_typed and not any(superclasses(k) & allowed for k in votes[c]):
+                votes[c] = Counter({defaults[slot]: weights["default_slot"]})  # the slot outweighs a one-word "person"
     preliminary = [_choose_class(v) for v in votes]
     for cand in candidates:
         if _is_anaphor(cand.subject) or _is_anaphor(cand.object):
