@@ -286,7 +286,8 @@ class MentionFinder:
                 break
         while start < end and (doc[start].tag_ in _LEADING_DROP_TAGS or doc[start].is_punct):
             start += 1
-        while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}
+        while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS and not doc[end - 1].is_title  # "PlayStation Plus", "Octopus Go"
+                               or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}
                                or (end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ in ("NOUN", "PROPN"))):
             end -= 1  # ... and a common noun after the name: "the Halo Companion app"
         if start >= end:

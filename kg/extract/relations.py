@@ -239,8 +239,9 @@ class RelationFinder:
         entry = self.verbs.get(lemma)
         if entry is None and lemma.startswith("co-"):
             entry = self.verbs.get(lemma[3:])
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
-            verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ in ("nsubj", "dobj") for c in verb.children))
+        # "Hollow Pine, co-founded in 2014 by A and B, both former developers at Rovio": a participle with an agent is passive
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and (
+            any(c.dep_ == "agent" for c in verb.children) or not any(c.dep_ in ("nsubj", "dobj") for c in verb.children)))
         if entry is None:
             yield from self._open(verb, lemma, sent, at, passive)
             return

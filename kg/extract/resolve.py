@@ -73,8 +73,10 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
     """
     uf = _UnionFind(len(spans))
     by_text: dict[str, int] = {}
+    starts: dict[str, list[int]] = {}
     for i, span in enumerate(spans):
         key = entity_key(span.text)
+        starts.setdefault(key, []).append(span.start)
         if key in by_text:
             uf.union(i, by_text[key])
         else:
@@ -107,7 +109,9 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         if len(full) == 1:
             uf.union(by_text[short_key], by_text[next(iter(full))])
             continue  # a surname is not a short company name
-        referring_back = [k for k in longer if texts[k].start < short.start and tokens[k][-1] not in unit_words
+        # (a headline may use the short form once before the body introduces the long one)
+        referring_back = [k for k in longer if sum(start < texts[k].start for start in starts[short_key]) < min(2, len(starts[short_key]))
+                          and tokens[k][-1] not in unit_words
                           and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"
                           and not _brand_of_its_own(tokens[k][len(short_tokens):])]
         if not referring_back and short.label_ in ("Organization", UNKNOWN):

@@ -38,6 +38,12 @@ def test_mentions_organisational_suffix_makes_an_organization(nlp):
     assert found.get("Acme Robotics Labs") == "Organization"
 
 
+def test_mentions_keep_a_capitalised_last_word_whatever_its_tag(nlp):
+    # "Plus" is tagged as a conjunction and "Go" as a verb: inside a name they are part of it
+    found = _mentions(nlp, "Arcade will compete with PlayStation Plus from Sony.")
+    assert "PlayStation Plus" in found and "PlayStation" not in found
+
+
 def test_mentions_dates_are_not_versioned_names(nlp):
     found = _mentions(nlp, "Contoso shipped the update on April 8.")
     assert "April 8" not in found
