@@ -326,8 +326,11 @@ class MentionFinder:
         if any(c.dep_ in ("compound", "nmod", "amod") and c.i < span.start and c.lower_ in self.person_nouns for c in root.children):
             return "Person"  # "freight billionaire Gregory Alston"
         after = span.doc[span.end] if span.end < len(span.doc) else None
-        if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes:
-            return self.head_classes[after.lemma_.lower()]  # "the Halo Companion app"
+        owned = span.start > 0 and span.doc[span.start - 1].tag_ == "POS"
+        if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes \
+                and (owned or not (cls == "Place" and self.head_classes[after.lemma_.lower()] == "Organization")):
+            # "the Halo Companion app", "Volkswagen's Traton unit"; but a place before a kind of company stays one: "U.S. chipmaker X"
+            return self.head_classes[after.lemma_.lower()]
         heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
         if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
             heads.append(root.head)  # "the assistant, Le Chat"

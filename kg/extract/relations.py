@@ -77,6 +77,7 @@ class RelationFinder:
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
         self.org_heads = set(lexicon["org_heads"])
+        self.place_heads = set(lexicon["place_heads"])
         self.kind_nouns = set(self.anaphors) | set(lexicon["product_heads"]) | self.org_heads
         self.confidence: dict[str, float] = lexicon["confidence"]
         self.funding: dict[str, Any] = lexicon["funding"]
@@ -129,8 +130,12 @@ class RelationFinder:
             classes = self.anaphors.get(token.lemma_.lower())
         if classes is None:
             return None, False
-        # resolved to an entity after classes are known (kg.extract.resolve); the span carries the classes
-        return Span(token.doc, token.i, token.i + 1, label=ANAPHOR_PREFIX + "|".join(classes)), True
+        return self._anaphor(token, classes), True
+
+    @staticmethod
+    def _anaphor(token: Token, classes: list[str]) -> Span:
+        """An anaphor, resolved to an entity after classes are known (kg.extract.resolve); the span carries the classes."""
+        return Span(token.doc, token.i, token.i + 1, label=ANAPHOR_PREFIX + "|".join(classes))
 
     def _arguments(self, tokens: list[Token], at: dict[int, Span]) -> list[tuple[Span, bool]]:
         found = []
@@ -404,6 +409,8 @@ class RelationFinder:
         while head.i not in at and head.dep_ in ("compound", "amod", "nmod") and head.head != head:
             head = head.head
         org = at.get(head.i)
+        if org in places:
+            org = None  # "the San Jose, California-based company": the city is no company
         if org is None:
             org = next((at[c.i] for c in head.children if c.dep_ == "appos" and c.i in at), None)
         if org is None and head.dep_ == "appos":
@@ -416,6 +423,8 @@ class RelationFinder:
         following = based.doc[based.i + 1] if based.i + 1 < len(based.doc) else None
         if org is None and following is not None and following.pos_ == "NOUN":
             org, anaphor = self._argument(following, at)  # "the Osaka-based company rights", misparsed
+        if org in places and head.pos_ == "NOUN" and head.lemma_.lower() in self.anaphors:
+            org, anaphor = self._anaphor(head, self.anaphors[head.lemma_.lower()]), True  # "the San Jose, California-based company"
         for place in places:
             if org is not None and org != place:
                 yield self._make((org, anaphor), ("basedIn",), (place, False), sent, "x_based", "x_based", "based", (None, None))
@@ -555,6 +564,8 @@ class RelationFinder:
             if outer is None or outer.label_ != "Place" or outer.start != mention.end + 1:
                 continue
             after = doc[outer.end] if outer.end < len(doc) else None
+            if after is not None and after.tag_ == "POS" and outer.root.head.lemma_.lower() not in self.place_heads:
+                continue  # "Khazanah Nasional, Malaysia's wealth fund" is no place pair; "Baghdad, Iraq's capital" is
             before = doc[mention.start - 1] if mention.start > 0 else None
             in_list = (after is not None and after.text == "," and (outer.end + 1 < len(doc) and (outer.end + 1 in at or doc[outer.end + 1].lower_ in ("and", "or")))) \
                 or (after is not None and after.lower_ in ("and", "or")) \

@@ -173,7 +173,10 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
     """
     votes = []
     for members in clusters:
-        labels = Counter(spans[i].label_ for i in members if spans[i].label_ != UNKNOWN)
+        labels: Counter[str] = Counter()
+        for i in members:
+            if spans[i].label_ != UNKNOWN:
+                labels[spans[i].label_] += len(spans[i])  # "Schneider Electric" says more than "Schneider"
         total = sum(labels.values())
         votes.append(Counter({c: n / total for c, n in labels.items()}))
         if "Person" in votes[-1] and all(len(spans[i]) == 1 for i in members):

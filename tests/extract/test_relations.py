@@ -206,3 +206,23 @@ def test_resolution_a_short_form_used_throughout_stays_apart_from_a_later_longer
             "Katrin Vogt, head of networks at Vodafone Germany, said Vodafone would review the first sites.")
     result = extract([SourceDocument("t", text, "t")], nlp)
     assert {"vodafone", "vodafone germany"} <= result.entities.keys()
+
+
+def test_relations_city_and_state_before_based_both_hold_the_company(nlp):
+    triples = _triples(nlp, "U.S. chipmaker Norvane Semiconductor will build a plant in Penang. "
+                            "The plant will employ 900 people, the San Jose, California-based company said.")
+    assert {("Norvane Semiconductor", "basedIn", "San Jose"), ("San Jose", "locatedIn", "California")} <= triples
+    assert not any(s in ("Austin", "U.S.") and p in ("basedIn", "partOf") for s, p, _ in triples)
+
+
+def test_relations_a_possessive_place_after_a_comma_is_an_apposition_unless_it_names_a_place(nlp):
+    triples = _triples(nlp, "Temasek Holdings, Singapore's state investor, will take a stake in Norvane. "
+                            "The talks took place in Baghdad, Iraq's capital.")
+    assert not any(s == "Temasek Holdings" and o == "Singapore" and p == "locatedIn" for s, p, o in triples)
+    assert ("Baghdad", "locatedIn", "Iraq") in triples
+
+
+def test_resolution_a_long_mention_outweighs_a_one_word_one(nlp):
+    text = "Norvane signed a supply deal with Schneider Electric. Modules will be tested with Schneider first."
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    assert result.entities["schneider electric"].cls == "Organization"
