@@ -142,9 +142,22 @@ class RelationFinder:
         for token in tokens:
             for t in [token, *token.conjuncts]:
                 mention, anaphor = self._argument(t, at)
-                if mention is not None and all(mention != m for m, _ in found):
+                if mention is None and not anaphor:
+                    found += [m for m in self._examples(t, at) if all(m[0] != f for f, _ in found)]
+                elif mention is not None and all(mention != m for m, _ in found):
                     found.append((mention, anaphor))
         return found
+
+    def _examples(self, noun: Token, at: dict[int, Span]) -> list[tuple[Span, bool]]:
+        """"larger carriers such as Maersk and Hapag-Lloyd", "carmakers including BYD": the names that stand for a noun."""
+        if noun.pos_ != "NOUN":
+            return []
+        preps = [c for c in noun.children if c.dep_ == "prep" and (c.lower_ == "as" and any(g.lower_ == "such" for g in c.children)
+                                                                     or c.lower_ == "including")]
+        preps += [c for c in noun.children if c.lower_ == "such" and c.i + 1 < len(noun.doc) and noun.doc[c.i + 1].lower_ == "as"
+                  and noun.doc[c.i + 1].head == noun]
+        names = [g for p in preps for o in p.children if o.dep_ == "pobj" for g in (o, *o.conjuncts)]
+        return [(at[g.i], False) for g in names if g.i in at]
 
     @staticmethod
     def _prep_objects(token: Token, preps: list[str]) -> list[Token]:

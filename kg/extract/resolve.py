@@ -74,9 +74,11 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
     uf = _UnionFind(len(spans))
     by_text: dict[str, int] = {}
     starts: dict[str, list[int]] = {}
+    labels: dict[str, set[str]] = {}
     for i, span in enumerate(spans):
         key = entity_key(span.text)
         starts.setdefault(key, []).append(span.start)
+        labels.setdefault(key, set()).add(span.label_)
         if key in by_text:
             uf.union(i, by_text[key])
         else:
@@ -112,7 +114,7 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         # (a headline may use the short form once before the body introduces the long one)
         referring_back = [k for k in longer if sum(start < texts[k].start for start in starts[short_key]) < min(2, len(starts[short_key]))
                           and tokens[k][-1] not in unit_words
-                          and texts[k].label_ in ("Organization", UNKNOWN) and short.label_ != "Place"
+                          and texts[k].label_ in ("Organization", UNKNOWN) and labels[short_key] != {"Place"}
                           and not _brand_of_its_own(tokens[k][len(short_tokens):])]
         if not referring_back and short.label_ in ("Organization", UNKNOWN):
             # "the Tacoma Tides ... the Tides": a name led by a place the text names, shortened to the rest
@@ -192,8 +194,8 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
         for span, allowed in ((cand.subject, sig.domain), (cand.object, sig.range)):
             if len(allowed) == 1 and not _is_anaphor(span):
                 votes[cluster(span)][next(iter(allowed))] += weights["relation_slot"]
-    # untyped, or only a one-word "person" ("It competes with Woolworths, Coles and Aldi")
-    weakly_typed = {c for c, v in enumerate(votes) if not v or (set(v) == {"Person"} and v["Person"] <= weights["one_word_person"])}
+    # untyped, or typed by the model's label alone, not as a place ("It competes with Woolworths, Coles and Aldi", "Maersk bought X")
+    weakly_typed = {c for c, v in enumerate(votes) if sum(v.values()) <= 1 and "Place" not in v}
     for cand in candidates:
         if len(cand.predicates) != 1 or not cand.class_votes:
             continue
@@ -202,7 +204,7 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
         for span, slot, allowed in ((cand.subject, "subject", sig.domain), (cand.object, "object", sig.range)):
             c = None if _is_anaphor(span) else cluster(span)
             if slot in defaults and c in weakly_typed and not any(superclasses(k) & allowed for k in votes[c]):
-                votes[c] = Counter({defaults[slot]: weights["default_slot"]})  # the slot outweighs a one-word "person"
+                votes[c] = Counter({defaults[slot]: weights["default_slot"]})  # the slot outweighs the model's label
     preliminary = [_choose_class(v) for v in votes]
     for cand in candidates:
         if _is_anaphor(cand.subject) or _is_anaphor(cand.object):
@@ -260,8 +262,11 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
     recent = [s for s in earlier if s.end > sent_start - window]
     if not recent:
         return None
-    if sent_start > 0:  # the subject of the sentence before: the centre of attention
-        previous = anaphor.doc[sent_start - 1].sent
+    before = sent_start - 1
+    while before >= 0 and anaphor.doc[before].is_space:
+        before -= 1  # a paragraph break is no sentence
+    if before >= 0:  # the subject of the sentence before: the centre of attention
+        previous = anaphor.doc[before].sent
         subject = next((s for s in recent if s.start >= previous.start and s.root.dep_ in ("nsubj", "nsubjpass")
                         and s.root.head == previous.root), None)
         if subject is not None:

@@ -226,3 +226,23 @@ def test_resolution_a_long_mention_outweighs_a_one_word_one(nlp):
     text = "Norvane signed a supply deal with Schneider Electric. Modules will be tested with Schneider first."
     result = extract([SourceDocument("t", text, "t")], nlp)
     assert result.entities["schneider electric"].cls == "Organization"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Norvane Shipping competes with much larger carriers such as Maersk and Hapag-Lloyd.", ("Norvane Shipping", "competesWith", "Hapag-Lloyd")),
+        ("Norvane Shipping signed a five-year contract with IKEA.", ("Norvane Shipping", "partneredWith", "IKEA")),
+        ("Rivals have moved too: Maersk bought LF Logistics in 2022.", ("Maersk", "acquired", "LF Logistics")),
+    ],
+)
+def test_relations_examples_contracts_and_slot_classes(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_the_sentence_before_a_paragraph_break_gives_the_subject(nlp):
+    text = ("Norvane Shipping agreed to buy Kestrel Freight. Kestrel Freight runs 900 trucks and Kestrel Freight owns 14 warehouses.\n\n"
+            "Norvane also said it would sell Kestrel Freight's capacity online.\n\n"
+            "Separately, the company said it had signed a contract with IKEA.")
+    triples = _triples(nlp, text)
+    assert ("Norvane Shipping", "partneredWith", "IKEA") in triples
