@@ -49,6 +49,7 @@ class CandidateRelation:
     amount: str | None = None
     date: str | None = None
     class_votes: bool = True
+    argument_classes: frozenset[str] = frozenset()  # both arguments must be of one of these (empty: domain and range decide)
 
 
 @Language.factory("kg_relations", default_config={"lexicon_path": None})
@@ -293,8 +294,9 @@ class RelationFinder:
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
-                    candidate = self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals)
-                    yield candidate if entry.get("class_votes", True) else replace(candidate, class_votes=False)
+                    candidate = replace(self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals),
+                                        class_votes=entry.get("class_votes", True), argument_classes=frozenset(entry.get("argument_classes", ())))
+                    yield candidate
                     if entry.get("inverse_properties"):
                         # "Qwen comes from Alibaba": read the other way, Alibaba developed Qwen
                         yield replace(candidate, subject=obj[0], object=subj[0], predicates=tuple(entry["inverse_properties"]),

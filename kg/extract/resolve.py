@@ -155,6 +155,8 @@ def _canonical_label(spans: list[Span]) -> str:
 
 
 def _pick_predicate(candidate: CandidateRelation, subject_cls: str, object_cls: str) -> str | None:
+    if candidate.argument_classes and not all(superclasses(c) & candidate.argument_classes for c in (subject_cls, object_cls)):
+        return None  # "Meta selected Jane Doe as CFO" is no partnership
     signatures = property_signatures()
     for name in candidate.predicates:
         if signatures[name].accepts(subject_cls, object_cls):

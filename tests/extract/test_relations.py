@@ -234,10 +234,19 @@ def test_resolution_a_long_mention_outweighs_a_one_word_one(nlp):
         ("Norvane Shipping competes with much larger carriers such as Maersk and Hapag-Lloyd.", ("Norvane Shipping", "competesWith", "Hapag-Lloyd")),
         ("Norvane Shipping signed a five-year contract with IKEA.", ("Norvane Shipping", "partneredWith", "IKEA")),
         ("Rivals have moved too: Maersk bought LF Logistics in 2022.", ("Maersk", "acquired", "LF Logistics")),
+        ("ProRail has awarded a 1.1 billion euro contract to Trenova Rail Systems.", ("ProRail", "partneredWith", "Trenova Rail Systems")),
+        ("Vodafone has chosen Valkea Networks to supply radio units.", ("Vodafone", "partneredWith", "Valkea Networks")),
+        ("Tencent, which owns about 15% of Riverbyte, declined to comment.", ("Tencent", "investedIn", "Riverbyte")),
+        ("Halvard Managing Director Graham Tolliver spoke to analysts.", ("Graham Tolliver", "leads", "Halvard")),
     ],
 )
-def test_relations_examples_contracts_and_slot_classes(nlp, text, expected):
+def test_relations_examples_contracts_stakes_and_slot_classes(nlp, text, expected):
     assert expected in _triples(nlp, text)
+
+
+def test_relations_a_trigger_can_narrow_its_arguments_to_organisations(nlp):
+    triples = _triples(nlp, "Norvane Labs selected Jane Okafor as its new chief financial officer.")
+    assert not any(p == "partneredWith" for _, p, _ in triples)
 
 
 def test_relations_the_sentence_before_a_paragraph_break_gives_the_subject(nlp):
