@@ -1,6 +1,6 @@
 """Extraction speed: `kg build` words per second against plain `nlp.pipe`, same model, same corpus, one run.
 
-Run: .venv/bin/python bench/speed.py [--docs 300] [--repeat 3]
+Run: .venv/bin/python bench/speed.py [--docs 300] [--repeat 5]
 
 Both are timed interleaved, `--repeat` times, in this process, and the medians
 compared: machines here are noisy, so only the ratio means anything. Target:
@@ -50,7 +50,7 @@ def corpus(n: int) -> tuple[list[str], str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -325,6 +325,10 @@ class MentionFinder:
             return "Person"  # "Alston, who built his fortune ..."
         if any(c.dep_ in ("compound", "nmod", "amod") and c.i < span.start and c.lower_ in self.person_nouns for c in root.children):
             return "Person"  # "freight billionaire Gregory Alston"
+        if len(span) > 1 and any(c.dep_ == "appos" and c.lemma_.lower() in self.title_words for c in root.children):
+            return "Person"  # "Sofía Arancibia, Codelco's vice president"
+        if root.dep_ == "pobj" and root.head.lower_ == "near":
+            return "Place"  # "the coast near Taltal"
         after = span.doc[span.end] if span.end < len(span.doc) else None
         owned = span.start > 0 and span.doc[span.start - 1].tag_ == "POS"
         if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes \

@@ -44,6 +44,16 @@ def test_mentions_keep_a_capitalised_last_word_whatever_its_tag(nlp):
     assert "PlayStation Plus" in found and "PlayStation" not in found
 
 
+def test_mentions_a_name_in_apposition_with_a_job_title_is_a_person(nlp):
+    found = _mentions(nlp, "Sofía Arancibia, Codelco's vice president for business development, said the company would keep two seats.")
+    assert found.get("Sofía Arancibia") == "Person"
+
+
+def test_mentions_a_name_after_near_is_a_place(nlp):
+    for text, name in [("Troops massed near Avdiivka on Monday.", "Avdiivka"), ("Nordvik runs a terminal near Vlissingen.", "Vlissingen")]:
+        assert _mentions(nlp, text).get(name) == "Place"
+
+
 def test_mentions_dates_are_not_versioned_names(nlp):
     found = _mentions(nlp, "Contoso shipped the update on April 8.")
     assert "April 8" not in found
