@@ -30,6 +30,7 @@ __all__ = [
     "PropertySignature",
     "property_signatures",
     "superclasses",
+    "class_fits",
 ]
 
 #: Folder of kg.ttl, shapes.ttl and lexicon.json; ``KG_ONTOLOGY_DIR`` overrides it.
@@ -80,10 +81,15 @@ class PropertySignature:
 
     def accepts(self, subject_cls: str, object_cls: str) -> bool:
         """Whether a subject and object of these classes fit the domain and range."""
-        return _fits(subject_cls, self.domain) and _fits(object_cls, self.range)
+        return class_fits(subject_cls, self.domain) and class_fits(object_cls, self.range)
 
 
-def _fits(cls: str, allowed: frozenset[str]) -> bool:
+def class_fits(cls: str, allowed: frozenset[str] | set[str]) -> bool:
+    """Whether ``cls`` is one of the ``allowed`` classes or below one (empty: any class fits).
+
+    >>> class_fits("AIModel", frozenset({"Product"})), class_fits("Person", frozenset({"Organization"}))
+    (True, False)
+    """
     return not allowed or bool(superclasses(cls) & allowed)
 
 

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from kg.extract.mentions import MENTIONS_KEY, UNKNOWN
 from kg.extract.model import Entity, Relation, SourceDocument
 from kg.extract.relations import ANAPHOR_PREFIX, CandidateRelation
-from kg.ontology import property_signatures, superclasses
+from kg.ontology import class_fits, property_signatures
 
 __all__ = ["entity_key", "resolve_document", "join_chunks", "merge_documents", "relation_fits", "DocumentEntities", "EntityTally"]
 
@@ -155,7 +155,7 @@ def _canonical_label(spans: list[Span]) -> str:
 
 
 def _pick_predicate(candidate: CandidateRelation, subject_cls: str, object_cls: str) -> str | None:
-    if candidate.argument_classes and not all(superclasses(c) & candidate.argument_classes for c in (subject_cls, object_cls)):
+    if not (class_fits(subject_cls, candidate.argument_classes) and class_fits(object_cls, candidate.argument_classes)):
         return None  # "Meta selected Jane Doe as CFO" is no partnership
     signatures = property_signatures()
     for name in candidate.predicates:
@@ -205,7 +205,7 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
         sig = signatures[cand.predicates[0]]
         for span, slot, allowed in ((cand.subject, "subject", sig.domain), (cand.object, "object", sig.range)):
             c = None if _is_anaphor(span) else cluster(span)
-            if slot in defaults and c in weakly_typed and not any(superclasses(k) & allowed for k in votes[c]):
+            if slot in defaults and c in weakly_typed and not any(class_fits(k, allowed) for k in votes[c]):
                 votes[c] = Counter({defaults[slot]: weights["default_slot"]})  # the slot outweighs the model's label
     preliminary = [_choose_class(v) for v in votes]
     for cand in candidates:
@@ -250,7 +250,7 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
 
     def compatible(span: Span) -> bool:
         cls = classes.get(cluster_of[(span.start, span.end)])
-        return cls is not None and bool(superclasses(cls) & allowed)
+        return cls is not None and class_fits(cls, allowed)
 
     earlier = [s for s in spans if s.end <= anaphor.start and compatible(s)]
     noun = anaphor.root.lemma_.lower()
