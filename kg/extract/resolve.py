@@ -68,7 +68,8 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
     form with its long form, when the rest is a legal or generic suffix
     ("Mistral" and "Mistral AI") or when the long form came first and the short
     one refers back to it ("Gulfstone Carbon ... Gulfstone", but not "Meta ...
-    Meta Superintelligence Labs"); a name led by a place the text names, shortened
+    Meta Superintelligence Labs", nor a unit named after a company the text has
+    already named on its own twice, "Lyrafy ... Lyrafy Labs"); a name led by a place the text names, shortened
     to the rest ("Tacoma Tides ... the Tides"); a surname with the one full name ending in it.
     """
     uf = _UnionFind(len(spans))
@@ -102,7 +103,8 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         short_tokens = tokens[short_key]
         longer = [k for k in by_first.get(short_tokens[0], []) if len(tokens[k]) > len(short_tokens) and tokens[k][: len(short_tokens)] == short_tokens]
         for long_key in longer:
-            if all(r in alias_suffixes for r in tokens[long_key][len(short_tokens):]):
+            rest = tokens[long_key][len(short_tokens):]
+            if all(r in alias_suffixes for r in rest) and not (rest[-1] in unit_words and _used_alone_before(starts[short_key], texts[long_key])):
                 uf.union(by_text[short_key], by_text[long_key])
         full = persons_by_last.get(short_tokens[0], set()) if len(short_tokens) == 1 else set()
         if not full and len(short_tokens) == 1 and short.label_ == "Person":
@@ -127,6 +129,11 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
     for i in range(len(spans)):
         groups.setdefault(uf.find(i), []).append(i)
     return list(groups.values())
+
+
+def _used_alone_before(short_starts: list[int], long: Span) -> bool:
+    """The short name stood on its own at least twice before the long one appears: "Lyrafy ... Lyrafy ... Lyrafy Labs" is its unit."""
+    return sum(start < long.start for start in short_starts) >= 2
 
 
 def _brand_of_its_own(rest: tuple[str, ...]) -> bool:
@@ -349,19 +356,22 @@ def _through_places(relations: list[Relation], factor: float) -> list[Relation]:
 
 def _name_prefix_units(clusters: list[list[int]], spans: list[Span], keys: dict[int, str], classes: dict[int, str],
                        source: SourceDocument, lexicon: dict[str, Any]) -> list[Relation]:
-    """"Meta Superintelligence Labs" is part of "Meta": an organisation named after another plus a unit word."""
+    """"Meta Superintelligence Labs" is part of "Meta", "Lyrafy Labs" of "Lyrafy": an organisation named after another plus a unit word.
+
+    The two are separate entities only where :func:`_cluster` kept them apart.
+    """
     units = set(lexicon["unit_words"])
     orgs = {c: [spans[i] for i in clusters[c]] for c in keys if classes[c] == "Organization"}
     relations = []
     for c, members in orgs.items():
         longest = max(members, key=len)
-        if len(longest) < 3 or longest[-1].text not in units:
+        if len(longest) < 2 or longest[-1].text not in units:
             continue
         for parent, parent_members in orgs.items():
             if parent == c:
                 continue
             prefix = [t.text for t in max(parent_members, key=len)]
-            if [t.text for t in longest][: len(prefix)] == prefix and len(longest) > len(prefix) + 1:
+            if [t.text for t in longest][: len(prefix)] == prefix and len(longest) > len(prefix):
                 sent = longest.sent
                 relations.append(Relation(
                     subject=keys[c], predicate="partOf", object=keys[parent], doc_id=source.id,

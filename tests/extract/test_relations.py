@@ -154,6 +154,16 @@ def test_resolution_keeps_a_unit_apart_from_its_parent(nlp):
     assert ("meta superintelligence labs", "partOf", "meta") in {(r.subject, r.predicate, r.object) for r in result.relations}
 
 
+def test_resolution_keeps_a_unit_named_after_a_company_apart_once_the_company_stood_alone(nlp):
+    text = ("Brivanta signed a deal with Warner on Monday. Brivanta has 20 million subscribers. "
+            "Its new feature runs on Tonal 2, a model developed by Brivanta Labs, the company's research unit in Gothenburg.")
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    assert {"brivanta", "brivanta labs"} <= result.entities.keys()
+    assert ("brivanta labs", "partOf", "brivanta") in {(r.subject, r.predicate, r.object) for r in result.relations}
+    headline = extract([SourceDocument("t", "Brivanta Labs raises $10 million\n\nBrivanta Labs, a Paris startup, said on Monday that Brivanta would hire.", "t")], nlp)
+    assert "brivanta" not in headline.entities  # a short form that did not stand alone first still refers back
+
+
 def test_relations_definite_anaphor_prefers_the_subject_of_the_sentence_before(nlp):
     triples = _triples(nlp, "Vodafone said on Monday that it would buy radios from two suppliers. Vodafone picked Kestrel Radio for Germany. "
                             "Kestrel Radio was founded in 2017 by Eero Halonen. Halonen is the company's chief executive.")
