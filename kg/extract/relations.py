@@ -31,6 +31,14 @@ if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
 
 
+def _clause_of(noun: Token) -> Token | None:
+    """The verb a prepositional object hangs from, directly or through one more prepositional object ("competes for customers with rivals")."""
+    head = noun.head.head
+    if head.pos_ not in ("VERB", "AUX") and head.dep_ == "pobj" and head.head.dep_ == "prep":
+        head = head.head.head
+    return head if head.pos_ in ("VERB", "AUX") else None
+
+
 @dataclass(frozen=True)
 class CandidateRelation:
     """A relation between two mention spans, before entity resolution.
@@ -158,7 +166,12 @@ class RelationFinder:
         preps += [c for c in noun.children if c.lower_ == "such" and c.i + 1 < len(noun.doc) and noun.doc[c.i + 1].lower_ == "as"
                   and noun.doc[c.i + 1].head == noun]
         names = [g for p in preps for o in p.children if o.dep_ == "pobj" for g in (o, *o.conjuncts)]
-        return [(at[g.i], False) for g in names if g.i in at]
+        found = [(at[g.i], False) for g in names if g.i in at]
+        if not found:
+            # "a small field of launch developers, including Isar Aerospace": the names of the noun after "of"
+            found = [m for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children if o.dep_ == "pobj"
+                     for m in self._examples(o, at)]
+        return found
 
     @staticmethod
     def _prep_objects(token: Token, preps: list[str]) -> list[Token]:
@@ -322,6 +335,8 @@ class RelationFinder:
         if entry.get("possessor_is_object"):
             # "Kennedy's killing", "the Kennedy slaying": the possessor is the one it happened to
             objects, modifiers = objects + modifiers, []
+        if entry.get("names_the_other_party"):
+            objects += self._named_party(noun)
         subjects = modifiers + self._prep_objects(noun, ["by"])
         if not subjects and noun.dep_ == "pobj" and entry.get("possessor_is_object"):
             subjects = self._subject_tokens(noun.head.head, _SUBJECT_DEPS) if noun.head.dep_ == "prep" else []
@@ -331,15 +346,29 @@ class RelationFinder:
             subjects = self._subject_tokens(noun.head, {"nsubj"})  # "Halvorsen signed a partnership with Kaneda"
         elif not subjects and noun.dep_ == "attr":
             subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
-        elif not subjects and noun.dep_ == "pobj" and noun.head.head.pos_ in ("VERB", "AUX"):
-            # "puts Nordvik in competition with ...", "is in talks with ...": the clause's object or subject
-            clause = noun.head.head
+        elif not subjects and noun.dep_ == "pobj" and _clause_of(noun) is not None:
+            # "puts Nordvik in competition with ...", "is in talks with ...", "competes for customers with rivals
+            # including ...": the clause's object or subject
+            clause = _clause_of(noun)
             subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
         literals = self._literals(noun, sent)
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
                     yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
+
+    @staticmethod
+    def _named_party(noun: Token) -> list[Token]:
+        """The tokens a noun such as "rival" names: itself (for "rivals such as X"), or what it describes.
+
+        "Spotify, its rival" and "Umicore, one of Cyclith's competitors" (apposition), "Orbex is a rival" (copula).
+        """
+        stand = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lower_ == "one" else noun
+        if stand.dep_ == "appos":
+            return [noun, stand.head]
+        if stand.dep_ == "attr":
+            return [noun, *(c for c in stand.head.children if c.dep_ == "nsubj")]
+        return [noun]
 
     def _investors(self, token: Token, at: dict[int, Span]) -> list[Token]:
         """Investors hanging off a round or a raise: "led by Y", "with participation from Z", "from investors including Z"."""

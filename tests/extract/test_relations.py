@@ -164,6 +164,21 @@ def test_resolution_keeps_a_unit_named_after_a_company_apart_once_the_company_st
     assert "brivanta" not in headline.entities  # a short form that did not stand alone first still refers back
 
 
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("Tarvik has lagged bigger rivals such as Deere & Company and CNH Industrial.",
+         {("Tarvik", "Deere & Company"), ("Tarvik", "CNH Industrial")}),
+        ("Roussel spent a decade at Umicore, the Belgian materials group that is one of Cyclith's main competitors.", {("Cyclith", "Umicore")}),
+        ("Nordlys competes with a small field of European launch developers, including Germany's Isar Aerospace and Scotland-based Orbex.",
+         {("Nordlys", "Isar Aerospace"), ("Nordlys", "Orbex")}),
+    ],
+)
+def test_relations_a_rival_noun_names_the_other_party(nlp, text, pairs):
+    found = {frozenset((s, o)) for s, p, o in _triples(nlp, text) if p == "competesWith"}
+    assert {frozenset(pair) for pair in pairs} <= found
+
+
 def test_relations_definite_anaphor_prefers_the_subject_of_the_sentence_before(nlp):
     triples = _triples(nlp, "Vodafone said on Monday that it would buy radios from two suppliers. Vodafone picked Kestrel Radio for Germany. "
                             "Kestrel Radio was founded in 2017 by Eero Halonen. Halonen is the company's chief executive.")
