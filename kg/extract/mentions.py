@@ -327,6 +327,9 @@ class MentionFinder:
             return "Person"  # "freight billionaire Gregory Alston"
         if len(span) > 1 and any(c.dep_ == "appos" and c.lemma_.lower() in self.title_words for c in root.children):
             return "Person"  # "Sofía Arancibia, Codelco's vice president"
+        if len(span) > 1 and span.start >= 2 and all(t.is_title for t in span) and span.doc[span.start - 1].lower_ in self.job_words \
+                and span.doc[span.start - 2].is_title and span.doc[span.start - 2].pos_ == "PROPN":
+            return "Person"  # "Breakthrough Energy Ventures partner Nadia Harlow": a full name after an employer and a job title
         if root.dep_ == "pobj" and root.head.lower_ == "near":
             return "Place"  # "the coast near Taltal"
         after = span.doc[span.end] if span.end < len(span.doc) else None

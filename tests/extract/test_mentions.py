@@ -98,3 +98,9 @@ def test_mentions_keep_a_leading_title_and_a_name_with_a_title_word(nlp):
 def test_mentions_a_full_name_after_a_job_stays_a_person(nlp):
     found = _mentions(nlp, "Carrow was founded in 2015 by former Sky Sports producer Niamh Doherty and businessman Alastair Keane.")
     assert found.get("Niamh Doherty") == "Person"
+
+
+def test_mentions_a_full_name_after_an_employer_and_a_job_title_is_a_person(nlp):
+    found = _mentions(nlp, "As part of the deal, Breakthrough Energy Ventures partner Nadia Harlow will join Cyclith's board.")
+    assert found.get("Nadia Harlow") == "Person"
+    assert _mentions(nlp, "The bank hired its partner Goldman Sachs.").get("Goldman Sachs") != "Person"  # no employer before the title
