@@ -181,7 +181,10 @@ class MentionFinder:
         def inside(span: Span) -> bool:
             return any(d.start <= span.start and span.end < d.end for d in datelines)
 
-        return [Span(doc, s.start, s.end, label="Place") if inside(s) and s.label_ != "Place" else s
+        def agency(span: Span) -> bool:
+            return span.start > 0 and doc[span.start - 1].text == "("  # "(Reuters)": who wrote it, not where
+
+        return [Span(doc, s.start, s.end, label="Place") if inside(s) and s.label_ != "Place" and not agency(s) else s
                 for s in spans if not (inside(s) and any(t.ent_type_ == "DATE" for t in s))]
 
     @staticmethod
@@ -193,9 +196,10 @@ class MentionFinder:
     def trim_headlines(self, spans: list[Span]) -> list[Span]:
         """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta")."""
         headline: set[int] = set()
+        datelines = {d.start for d in spans[0].doc.spans.get(DATELINES_KEY, [])} if spans else set()
         for sent in spans[0].doc.sents if spans else []:
-            if not self.is_headline(sent):
-                break  # headlines lead the text; a title-case line further down is a credit or a caption
+            if sent.start in datelines or not self.is_headline(sent):
+                break  # headlines lead the text; a dateline opens the body; a title-case line further down is a credit or a caption
             headline.add(sent.start)
         body = {span.text for span in spans if span.sent.start not in headline}
         if not headline or not body:

@@ -104,3 +104,9 @@ def test_mentions_a_full_name_after_an_employer_and_a_job_title_is_a_person(nlp)
     found = _mentions(nlp, "As part of the deal, Breakthrough Energy Ventures partner Nadia Harlow will join Cyclith's board.")
     assert found.get("Nadia Harlow") == "Person"
     assert _mentions(nlp, "The bank hired its partner Goldman Sachs.").get("Goldman Sachs") != "Person"  # no employer before the title
+
+
+def test_mentions_a_dateline_opens_the_body_and_its_agency_is_no_place(nlp):
+    found = _mentions(nlp, "TROMSO, Norway, May 12 (Reuters) - Nordlys Launch Services said on Monday it had signed a contract.")
+    assert found.get("TROMSO") == "Place" and found.get("Norway") == "Place"  # not trimmed away as a headline
+    assert found.get("Reuters") not in (None, "Place")
