@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.mentions import MENTIONS_KEY, UNKNOWN
+from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, UNKNOWN
 from kg.ontology import load_lexicon
 
 __all__ = ["ANAPHOR_PREFIX", "CandidateRelation", "RelationFinder"]
@@ -101,6 +101,10 @@ class RelationFinder:
         raisers: list[tuple[Span, bool]] = []  # the company of the latest funding round, for "Y also took part"
         for index, sent in enumerate(sentences):
             yield from self._sentence(sent, at, by_sentence.get(index, []), raisers)
+        sources = list(doc.spans.get(SOURCES_KEY, []))
+        for place, name in zip(sources[::2], sources[1::2]):  # "Moscow ITAR-TASS in English": published in Moscow
+            if at.get(place.start) == place and at.get(name.start) == name:
+                yield self._make((name, False), ("basedIn",), (place, False), place.sent, "source_line", "source_line", None, (None, None))
 
     def _argument(self, token: Token, at: dict[int, Span]) -> tuple[Span | None, bool]:
         """The mention a token stands for, and whether it was reached through an anaphor."""

@@ -98,3 +98,10 @@ def test_mentions_keep_a_leading_title_and_a_name_with_a_title_word(nlp):
 def test_mentions_a_full_name_after_a_job_stays_a_person(nlp):
     found = _mentions(nlp, "Carrow was founded in 2015 by former Sky Sports producer Niamh Doherty and businessman Alastair Keane.")
     assert found.get("Niamh Doherty") == "Person"
+
+
+def test_mentions_source_line_splits_place_and_publication(nlp):
+    found = _mentions(nlp, "LD1203145094 Warsaw PAP in English 1410 GMT 12 Mar 94")
+    assert found.get("Warsaw") == "Place" and found.get("PAP") == "Organization"
+    found = _mentions(nlp, "PY0101120095 Sao Paulo FOLHA DE SAO PAULO in Portuguese 1 Jan 95")
+    assert found.get("Sao Paulo") == "Place" and found.get("FOLHA DE SAO PAULO") == "Organization"

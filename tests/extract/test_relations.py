@@ -255,3 +255,19 @@ def test_relations_the_sentence_before_a_paragraph_break_gives_the_subject(nlp):
             "Separately, the company said it had signed a contract with IKEA.")
     triples = _triples(nlp, text)
     assert ("Norvane Shipping", "partneredWith", "IKEA") in triples
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LD1203145094 Warsaw PAP in English 1410 GMT 12 Mar 94", ("PAP", "basedIn", "Warsaw")),
+        ("Lisbon Radio Renascenca Network in Portuguese 1200 GMT 3 Jan 95", ("Radio Renascenca Network", "basedIn", "Lisbon")),
+        ("The minister resigned. AU0304101095 Vienna DER STANDARD in German 3 Apr 95 p 2", ("DER STANDARD", "basedIn", "Vienna")),
+    ],
+)
+def test_relations_source_line_publication_based_in_place(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_source_line_needs_a_known_place_when_alone(nlp):
+    assert not any(p == "basedIn" for _, p, _ in _triples(nlp, "Obama Meets NATO"))
