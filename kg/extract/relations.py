@@ -294,10 +294,11 @@ class RelationFinder:
             rule = "verb_relative" if verb.dep_ == "relcl" else "verb_passive" if passive else "verb"
         if entry.get("inverse"):
             subjects, objects = objects, subjects
-        literals = self._literals(verb, sent)
+        literals = None  # read only for a relation found: most verbs give none
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
+                    literals = literals or self._literals(verb, sent)
                     candidate = replace(self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals),
                                         class_votes=entry.get("class_votes", True), argument_classes=frozenset(entry.get("argument_classes", ())))
                     yield candidate
@@ -339,10 +340,11 @@ class RelationFinder:
             # "puts Nordvik in competition with ...", "is in talks with ...": the clause's object or subject
             clause = noun.head.head
             subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
-        literals = self._literals(noun, sent)
+        literals = None
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
+                    literals = literals or self._literals(noun, sent)
                     yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
 
     def _investors(self, token: Token, at: dict[int, Span]) -> list[Token]:
@@ -397,10 +399,11 @@ class RelationFinder:
                 companies = companies or list(raisers)
         if companies and not companies[0][1] and token.lemma_.lower() not in self.funding["join_verbs"]:
             raisers[:] = companies[:1]
-        literals = self._literals(raise_verb if raise_verb is not None and token.pos_ != "VERB" else token, sent)
+        literals = None
         for investor in self._arguments(investors, at):
             for company in companies:
                 if investor[0] != company[0]:
+                    literals = literals or self._literals(raise_verb if raise_verb is not None and token.pos_ != "VERB" else token, sent)
                     yield self._make(investor, ("investedIn",), company, sent, f"funding:{lemma}", "funding", lemma, literals)
 
     def _adjective(self, adj: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:

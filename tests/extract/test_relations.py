@@ -271,3 +271,15 @@ def test_relations_source_line_publication_based_in_place(nlp, text, expected):
 
 def test_relations_source_line_needs_a_known_place_when_alone(nlp):
     assert not any(p == "basedIn" for _, p, _ in _triples(nlp, "Obama Meets NATO"))
+
+
+def test_relations_literals_read_only_for_found_relations(nlp, monkeypatch):
+    from kg.extract.relations import RelationFinder
+
+    calls = []
+    original = RelationFinder._literals
+    monkeypatch.setattr(RelationFinder, "_literals", lambda self, token, sent: calls.append(token.text) or original(self, token, sent))
+    doc = nlp("The group acquired new offices and signed a partnership. Microsoft acquired GitHub for $7.5 billion in 2018.")
+    found = doc._.kg_relations
+    assert calls == ["acquired"]  # the first "acquired" and "partnership" find no relation
+    assert any(c.trigger == "acquire" and c.amount == "$7.5 billion" and c.date == "2018" for c in found)
