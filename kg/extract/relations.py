@@ -82,6 +82,7 @@ class RelationFinder:
         self.kind_nouns = set(self.anaphors) | set(lexicon["product_heads"]) | self.org_heads
         self.confidence: dict[str, float] = lexicon["confidence"]
         self.funding: dict[str, Any] = lexicon["funding"]
+        self.area_words = set(lexicon["area_words"])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_relations = list(self.find(doc))
@@ -580,6 +581,16 @@ class RelationFinder:
         """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""
         doc = sent.doc
         for mention in (m for m in local if m.label_ in ("Place", "Organization", UNKNOWN)):
+            if mention.label_ == "Place" and mention.end + 1 < len(doc) and doc[mention.end].lower_ == "in":
+                # "grew up in Bedford in southern Indiana": a place in a place, however the parser attached the second
+                k = mention.end + 1
+                while k < mention.end + 3 and k < len(doc) and k not in at and doc[k].lower_ in self.area_words:
+                    k += 1
+                inner = at.get(k)
+                if inner is not None and inner.start == k and inner.label_ == "Place":
+                    # too weak to decide classes: "Jefferies in London" holds only if both are known places
+                    yield replace(self._make((mention, False), ("locatedIn",), (inner, False), sent, "place_in", "place_pair", "in", (None, None)),
+                                  class_votes=False)
             if mention.end + 1 >= len(doc) or doc[mention.end].text != ",":
                 continue
             outer = at.get(mention.end + 1)

@@ -283,3 +283,13 @@ def test_relations_literals_read_only_for_found_relations(nlp, monkeypatch):
     found = doc._.kg_relations
     assert calls == ["acquired"]  # the first "acquired" and "partnership" find no relation
     assert any(c.trigger == "acquire" and c.amount == "$7.5 billion" and c.date == "2018" for c in found)
+
+
+def test_relations_place_in_place_whatever_the_attachment(nlp):
+    triples = _triples(nlp, "She was treated at a clinic in Gosforth in northeast England.")
+    assert ("Gosforth", "locatedIn", "England") in triples
+
+
+def test_relations_place_in_place_does_not_make_a_firm_a_place(nlp):
+    triples = _triples(nlp, "Priya Raman, an analyst at Jefferies in London, said demand was weak.")
+    assert not any(p == "locatedIn" and s == "Jefferies" for s, p, _ in triples)
