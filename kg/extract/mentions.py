@@ -58,6 +58,10 @@ def mark_line_breaks(doc: Doc) -> Doc:
         if end is not None and end < len(doc):
             doc[end].is_sent_start = True
             datelines.append(Span(doc, start, end))
+        elif end is None:
+            end = dateline_line_end(doc, start)
+            if end is not None:
+                datelines.append(Span(doc, start, end))
     doc.spans[DATELINES_KEY] = datelines
     return doc
 
@@ -66,6 +70,27 @@ def is_document_number(text: str) -> bool:
     """A wire service's document number ("LD2504174394", "94WD0125D"): capitals and at least five digits, no spaces."""
     return len(text) >= 8 and text.isalnum() and text.upper() == text and sum(ch.isdigit() for ch in text) >= 5 \
         and not text.isdigit()
+
+
+def dateline_line_end(doc: Doc, start: int) -> int | None:
+    """Where a line that is only a dateline ends: "MEMPHIS, Tenn.", "ROCK HILL, S.C." (a place in capitals, a comma and an
+    abbreviated state or region)."""
+    i = start
+    while i < len(doc) and i < start + 4 and doc[i].is_upper and doc[i].is_alpha:
+        i += 1
+    if i == start or i >= len(doc) or doc[i].text != "," or not any(len(t) >= 3 for t in doc[start:i]):
+        return None
+    j = i + 1
+    while j < len(doc) and j < i + 3 and (doc[j].is_title or doc[j].is_upper) and any(ch.isalpha() for ch in doc[j].text):
+        j += 1
+    if j == i + 1:
+        return None
+    end = j + 1 if j < len(doc) and doc[j].text == "." else j
+    if doc[end - 1].text[-1] != "." and doc[end - 1].text != ".":
+        return None  # the state is abbreviated: "Tenn.", "N.Y."
+    if end < len(doc) and not ("\n" in doc[end - 1].whitespace_ or doc[end].is_space):
+        return None  # ... and nothing follows on the line
+    return end
 
 
 def dateline_end(doc: Doc, start: int) -> int | None:
@@ -237,7 +262,7 @@ class MentionFinder:
         datelines = list(doc.spans.get(DATELINES_KEY, []))
 
         def inside(span: Span) -> bool:
-            return any(d.start <= span.start and span.end < d.end for d in datelines)
+            return any(d.start <= span.start and span.end <= d.end for d in datelines)
 
         return [Span(doc, s.start, s.end, label="Place") if inside(s) and s.label_ != "Place" else s
                 for s in spans if not (inside(s) and any(t.ent_type_ == "DATE" for t in s))]

@@ -105,3 +105,8 @@ def test_mentions_source_line_splits_place_and_publication(nlp):
     assert found.get("Warsaw") == "Place" and found.get("PAP") == "Organization"
     found = _mentions(nlp, "PY0101120095 Sao Paulo FOLHA DE SAO PAULO in Portuguese 1 Jan 95")
     assert found.get("Sao Paulo") == "Place" and found.get("FOLHA DE SAO PAULO") == "Organization"
+
+
+def test_mentions_dateline_alone_on_its_line_names_places(nlp):
+    found = _mentions(nlp, "GREEN BAY , Wis .")
+    assert found.get("GREEN BAY") == "Place" and found.get("Wis") == "Place"

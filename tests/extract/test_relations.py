@@ -293,3 +293,7 @@ def test_relations_place_in_place_whatever_the_attachment(nlp):
 def test_relations_place_in_place_does_not_make_a_firm_a_place(nlp):
     triples = _triples(nlp, "Priya Raman, an analyst at Jefferies in London, said demand was weak.")
     assert not any(p == "locatedIn" and s == "Jefferies" for s, p, _ in triples)
+
+
+def test_relations_dateline_alone_on_its_line_is_a_place_pair(nlp):
+    assert ("GREEN BAY", "locatedIn", "Wis") in _triples(nlp, "GREEN BAY , Wis .")
