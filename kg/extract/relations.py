@@ -188,7 +188,7 @@ class RelationFinder:
     def _subject_tokens(verb: Token, deps: set[str]) -> list[Token]:
         """The verb's own subject, or the one it inherits from the verb it depends on."""
         current = verb
-        for _ in range(3):
+        for step in range(3):
             subjects = [c for c in current.children if c.dep_ in deps]
             if subjects:
                 return subjects
@@ -196,8 +196,10 @@ class RelationFinder:
             subjects = [c for c in current.children if c.dep_ in ("compound", "npadvmod") and c.i < current.i and c.pos_ in ("PROPN", "NOUN")]
             if subjects:
                 return subjects
-            if current.dep_ in ("acl", "relcl") and current.head.pos_ in ("PROPN", "NOUN") and deps != _SUBJECT_DEPS:
-                return [current.head]  # "Siemens, having partnered with Nvidia": the noun it modifies
+            if current.dep_ in ("acl", "relcl") and current.head.pos_ in ("PROPN", "NOUN") and (deps != _SUBJECT_DEPS or step > 0):
+                # "Siemens, having partnered with Nvidia": the noun it modifies; so too for a verb it depends on:
+                # "Adamson, convicted of murdering Bolles"
+                return [current.head]
             if current.dep_ == "pcomp" and current.head.dep_ == "prep":
                 current = current.head.head
                 if current.pos_ in ("NOUN", "PROPN"):

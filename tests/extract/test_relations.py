@@ -297,3 +297,8 @@ def test_relations_place_in_place_does_not_make_a_firm_a_place(nlp):
 
 def test_relations_dateline_alone_on_its_line_is_a_place_pair(nlp):
     assert ("GREEN BAY", "locatedIn", "Wis") in _triples(nlp, "GREEN BAY , Wis .")
+
+
+def test_relations_subject_of_a_participle_clause_does_the_gerund(nlp):
+    triples = _triples(nlp, "The court refused to free Walter Krebs, convicted of murdering banker Tom Ellery in 1979.")
+    assert ("Walter Krebs", "killed", "Tom Ellery") in triples
