@@ -302,3 +302,14 @@ def test_relations_dateline_alone_on_its_line_is_a_place_pair(nlp):
 def test_relations_subject_of_a_participle_clause_does_the_gerund(nlp):
     triples = _triples(nlp, "The court refused to free Walter Krebs, convicted of murdering banker Tom Ellery in 1979.")
     assert ("Walter Krebs", "killed", "Tom Ellery") in triples
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bloomberg columnist Matt Levine wrote about the deal on Monday.", ("Matt Levine", "worksFor", "Bloomberg")),
+        ("Arthur Sulzberger, the publisher of The New York Times, spoke on Monday.", ("Arthur Sulzberger", "worksFor", "New York Times")),
+    ],
+)
+def test_relations_news_job_titles_give_the_employer(nlp, text, expected):
+    assert expected in _triples(nlp, text)
