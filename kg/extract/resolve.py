@@ -320,6 +320,10 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
             evidence=cand.sentence.text, start_char=cand.sentence.start_char, end_char=cand.sentence.end_char,
             confidence=cand.confidence, rule=cand.rule, trigger=cand.trigger, amount=cand.amount, date=cand.date,
         )
+        if cand.rule == "place_pair" and not cand.subject[0].is_upper:
+            # "Staunton, Va.": the place named with the place that holds it is a name of it too
+            qualified = cand.subject.doc[cand.subject.start:cand.object.end].text
+            result.entities[keys[s]].aliases.add(re.sub(r"\s+", " ", qualified).strip())
         ident = (relation.subject, predicate, relation.object, relation.start_char)
         if property_signatures()[predicate].symmetric:
             ident = (*sorted((relation.subject, relation.object)), predicate, relation.start_char)  # type: ignore[assignment]

@@ -70,3 +70,12 @@ def test_tally_label_tie_prefers_mixed_case():
     for label in ("META", "meta", "Meta"):
         tally.add(Entity("meta", label, "Organization"), Counter(Organization=1))
     assert tally.label() == "Meta"
+
+
+def test_resolution_place_named_with_the_place_that_holds_it_keeps_that_name(nlp):
+    from kg.extract import extract
+
+    result = extract([SourceDocument("t", "The company opened a plant in Staunton, Va., on Monday.", "t")], nlp)
+    staunton = next(e for e in result.entities.values() if e.label == "Staunton")
+    assert "Staunton, Va." in staunton.aliases
+    assert any(e.label.startswith("Va") for e in result.entities.values())  # still two places
