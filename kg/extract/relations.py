@@ -499,7 +499,7 @@ class RelationFinder:
         A role given by a verb whose subject is not the person ("Acme named Chen its chief executive") is
         held in that subject, when nothing else names the holder.
         """
-        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod") and c.i in at]
+        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod", "amod") and c.i in at]  # "Riverbyte chief executive X": amod, misparsed
         tokens += [c for c in role.children if c.dep_ == "poss"]  # "Y's CEO", "its chief executive"
         # "a Burlington operations manager": a name modifying the role's own modifier
         tokens += [g for c in role.children if c.dep_ == "compound" and c.i not in at for g in c.children if g.dep_ == "compound" and g.i in at]

@@ -313,3 +313,7 @@ def test_relations_subject_of_a_participle_clause_does_the_gerund(nlp):
 )
 def test_relations_news_job_titles_give_the_employer(nlp, text, expected):
     assert expected in _triples(nlp, text)
+
+
+def test_relations_employer_parsed_as_adjective_of_the_title(nlp):
+    assert ("Mia Berg", "leads", "Tallwave") in _triples(nlp, "Tallwave chief executive Mia Berg said in an interview.")
