@@ -83,6 +83,7 @@ class RelationFinder:
         self.confidence: dict[str, float] = lexicon["confidence"]
         self.funding: dict[str, Any] = lexicon["funding"]
         self.area_words = set(lexicon["area_words"])
+        self.home_words = set(lexicon["home_words"])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_relations = list(self.find(doc))
@@ -571,6 +572,8 @@ class RelationFinder:
                 for obj, anaphor in self._arguments([g for g in prep.children if g.dep_ == "pobj"], at):
                     if obj != mention and not anaphor:
                         yield self._make((mention, False), tuple(self.prepositions[prep.lower_]), (obj, False), sent, f"preposition:{prep.lower_}", "preposition", prep.lower_, (None, None))
+            if mention.label_ == "Place":
+                yield from self._home_place(mention, sent, at)
             # "the U.S. Congress", "Houston Mayor X" parsed as modifiers: a place modifying a name
             head = root.head
             if head.i not in at and head.dep_ == "appos":
@@ -578,6 +581,22 @@ class RelationFinder:
             if root.dep_ in ("compound", "nmod", "npadvmod") and head.i in at and at[head.i] != mention and mention.label_ == "Place":
                 yield self._make((at[head.i], False), self.modifier_predicates, (mention, False), sent, "modifier", "modifier", None, (None, None))
         yield from self._place_pairs(sent, at, local)
+
+    def _home_place(self, place: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
+        """"X won in his native South Carolina", "X is returning to his Iowa hometown": the subject lives (or lived) there."""
+        root = place.root
+        home = root if any(c.dep_ == "amod" and c.lower_ in self.home_words for c in root.children) else None
+        if home is None and root.dep_ in ("compound", "nmod", "amod") and root.head.lemma_.lower() in self.home_words:
+            home = root.head
+        if home is None or not any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in home.children):
+            return
+        verb = home
+        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+            verb = verb.head
+        for person, anaphor in self._arguments(self._subject_tokens(verb, _SUBJECT_DEPS), at):
+            if not anaphor and person.label_ == "Person":
+                yield replace(self._make((person, False), ("livesIn",), (place, False), sent, "home_place", "role", home.lower_, (None, None)),
+                              class_votes=False)
 
     def _place_pairs(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""

@@ -317,3 +317,14 @@ def test_relations_news_job_titles_give_the_employer(nlp, text, expected):
 
 def test_relations_employer_parsed_as_adjective_of_the_title(nlp):
     assert ("Mia Berg", "leads", "Tallwave") in _triples(nlp, "Tallwave chief executive Mia Berg said in an interview.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maria Lopez celebrated the victory in her native Arizona.", ("Maria Lopez", "livesIn", "Arizona")),
+        ("Tom Baker is returning to his Nebraska hometown next week.", ("Tom Baker", "livesIn", "Nebraska")),
+    ],
+)
+def test_relations_his_native_place_is_where_the_subject_lives(nlp, text, expected):
+    assert expected in _triples(nlp, text)
