@@ -137,6 +137,7 @@ class MentionFinder:
         self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
         self.proper_noun_chunks = proper_noun_chunks
         self.broadcast_words = set(lexicon["source_lines"]["broadcast_words"])
+        self.state_abbreviations_set = {a.rstrip(".") for a in lexicon["state_abbreviations"]}
         self.name_particles = set(lexicon["source_lines"]["place_particles"])
         self.matcher = Matcher(nlp.vocab)
         name_token = {"POS": "PROPN", "IS_TITLE": True}
@@ -214,7 +215,16 @@ class MentionFinder:
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in tentative if s.start not in taken]
-        return self.propagate_labels(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start), len(sources))))
+        return self.propagate_labels(self.state_abbreviations(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start),
+                                                                                                       len(sources)))))
+
+    def state_abbreviations(self, spans: list[Span]) -> list[Span]:
+        """"Tupelo, Miss.", "Burchard, Neb.": an abbreviated state after a place and a comma is a place (not Miss Smith)."""
+        places = {span.end for span in spans if span.label_ == "Place"}
+        return [Span(span.doc, span.start, span.end, label="Place")
+                if span.label_ != "Place" and span.start - 1 in places and span.doc[span.start - 1].text == ","
+                and span.text.rstrip(".") in self.state_abbreviations_set else span
+                for span in spans]
 
     def source_lines(self, doc: Doc) -> list[tuple[Span, Span]]:
         """A wire service's source line, at the start of a line: the place a publication or broadcaster is published from,

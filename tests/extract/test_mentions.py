@@ -110,3 +110,9 @@ def test_mentions_source_line_splits_place_and_publication(nlp):
 def test_mentions_dateline_alone_on_its_line_names_places(nlp):
     found = _mentions(nlp, "GREEN BAY , Wis .")
     assert found.get("GREEN BAY") == "Place" and found.get("Wis") == "Place"
+
+
+def test_mentions_abbreviated_state_after_a_place_is_a_place(nlp):
+    found = _mentions(nlp, "In 1907 , painter Ruth Hale was born in Sedalia , Miss .")  # tokenised text, as in CoNLL04
+    assert found.get("Sedalia") == "Place" and found.get("Miss") == "Place"
+    assert _mentions(nlp, "The singer was born in Burchard , Neb .").get("Neb") == "Place"
