@@ -298,6 +298,8 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         key = entity_key(label)
         entity = result.entities.setdefault(key, Entity(key=key, label=label, cls=cls, documents={source.id}))
         entity.aliases.update(re.sub(r"\s+", " ", spans[i].text).strip() for i in members)
+        if cls == "Person":
+            entity.aliases.update(_titled_names([spans[i] for i in members], lexicon))
         entity.aliases.discard(entity.label)
         result.votes.setdefault(key, Counter()).update({k: v for k, v in votes.items() if k != UNKNOWN})
         entity.cls = _choose_class(result.votes[key])
@@ -333,6 +335,20 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
     result.relations += _through_places(result.relations, lexicon["confidence"]["place_chain"])
     result.relations += _name_prefix_units(clusters, spans, keys, classes, source, lexicon)
     return result
+
+
+def _titled_names(members: list[Span], lexicon: dict[str, Any]) -> set[str]:
+    """"President John F. Kennedy", "Sen. Bob Dole", "Mrs. Rose": a person's name with the title before it is a name of the person too."""
+    titles = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
+    names = set()
+    for span in members:
+        start = span.start
+        while start > 0 and span.start - start < 2 and span.doc[start - 1].lower_ in titles \
+                and (span.doc[start - 1].is_title or span.doc[start - 1].is_upper):
+            start -= 1
+        if start < span.start:
+            names.add(span.doc[start:span.end].text)
+    return names
 
 
 def _through_places(relations: list[Relation], factor: float) -> list[Relation]:

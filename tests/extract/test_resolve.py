@@ -79,3 +79,11 @@ def test_resolution_place_named_with_the_place_that_holds_it_keeps_that_name(nlp
     staunton = next(e for e in result.entities.values() if e.label == "Staunton")
     assert "Staunton, Va." in staunton.aliases
     assert any(e.label.startswith("Va") for e in result.entities.values())  # still two places
+
+
+def test_resolution_person_named_with_a_title_keeps_the_titled_name(nlp):
+    from kg.extract import extract
+
+    result = extract([SourceDocument("t", "Sen. Maria Lopez met President Tom Baker in Denver.", "t")], nlp)
+    people = {e.label: e.aliases for e in result.entities.values() if e.cls == "Person"}
+    assert "Sen. Maria Lopez" in people["Maria Lopez"] and "President Tom Baker" in people["Tom Baker"]
