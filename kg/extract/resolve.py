@@ -339,7 +339,7 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
 
 def _titled_names(members: list[Span], lexicon: dict[str, Any]) -> set[str]:
     """"President John F. Kennedy", "Sen. Bob Dole", "Mrs. Rose": a person's name with the title before it is a name of the person too."""
-    titles = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
+    titles = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"]) | {"miss"}  # "Miss Bickel": not an honorific elsewhere ("Tupelo, Miss.")
     names = set()
     for span in members:
         start = span.start

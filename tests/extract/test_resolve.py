@@ -87,3 +87,10 @@ def test_resolution_person_named_with_a_title_keeps_the_titled_name(nlp):
     result = extract([SourceDocument("t", "Sen. Maria Lopez met President Tom Baker in Denver.", "t")], nlp)
     people = {e.label: e.aliases for e in result.entities.values() if e.cls == "Person"}
     assert "Sen. Maria Lopez" in people["Maria Lopez"] and "President Tom Baker" in people["Tom Baker"]
+
+
+def test_resolution_miss_before_a_name_is_a_title(nlp):
+    from kg.extract import extract
+
+    result = extract([SourceDocument("t", "The court ordered Miss Ada Bloom to pay $500 to the family.", "t")], nlp)
+    assert any("Miss Ada Bloom" in e.aliases for e in result.entities.values() if e.cls == "Person")
