@@ -84,6 +84,7 @@ class RelationFinder:
         self.funding: dict[str, Any] = lexicon["funding"]
         self.area_words = set(lexicon["area_words"])
         self.home_words = set(lexicon["home_words"])
+        self.instrument_nouns = set(lexicon["instrument_nouns"])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_relations = list(self.find(doc))
@@ -114,7 +115,14 @@ class RelationFinder:
             return at[token.i], False
         lower = token.lower_
         if lower in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
-            return self._argument(token.head.head, at)
+            antecedent = token.head.head
+            if antecedent.i not in at and antecedent.pos_ == "NOUN" and (
+                    antecedent.dep_ == "attr" or antecedent.dep_ == "dobj" and antecedent.lemma_.lower() in self.instrument_nouns):
+                # "X was the gunman who killed Y": X; "X fired the shots that killed Y": X
+                doers = [c for c in antecedent.head.children if c.dep_ == "nsubj"]
+                if doers:
+                    return self._argument(doers[0], at)
+            return self._argument(antecedent, at)
         # "the startup Mistral AI", "Pelican Ridge Capital, a Denver firm that ...": a noun in apposition
         for child in token.children:
             if child.dep_ == "appos" and child.i in at:

@@ -328,3 +328,14 @@ def test_relations_employer_parsed_as_adjective_of_the_title(nlp):
 )
 def test_relations_his_native_place_is_where_the_subject_lives(nlp, text, expected):
     assert expected in _triples(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sara Lin is the engineer who founded Acme Corp.", ("Sara Lin", "founded", "Acme Corp.")),
+        ("Police said Tom Reyes fired the shots that killed Ana Cruz.", ("Tom Reyes", "killed", "Ana Cruz")),
+    ],
+)
+def test_relations_relative_clause_on_a_predicate_noun_or_a_weapon_is_the_subjects(nlp, text, expected):
+    assert expected in _triples(nlp, text)
