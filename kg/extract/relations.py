@@ -49,6 +49,7 @@ class CandidateRelation:
     amount: str | None = None
     date: str | None = None
     class_votes: bool = True
+    vote_only: frozenset[str] = frozenset()  # predicates that may decide the arguments' classes but are not stated
     argument_classes: frozenset[str] = frozenset()  # both arguments must be of one of these (empty: domain and range decide)
 
 
@@ -71,6 +72,7 @@ class RelationFinder:
         self.owner_first = tuple(lexicon["possessives"]["owner_first"])
         self.owned_first = tuple(lexicon["possessives"]["owned_first"])
         self.corporate_titles = set(lexicon["corporate_titles"]["titles"])
+        self.office_titles = set(lexicon["corporate_titles"]["not_residence"])
         self.role_verbs: dict[str, list[str]] = {k: v for k, v in lexicon["role_verbs"].items() if not k.startswith("_")}
         self.hypothetical = set(lexicon["hypothetical_lemmas"])
         self.open_skip = set(lexicon["open_relation_skip"])
@@ -547,6 +549,9 @@ class RelationFinder:
         for holder, anaphor in holders:
             if holder != mention:
                 candidate = self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+                if role.lemma_.lower() in self.office_titles:
+                    # "the president of the United States": a person and a country, but no word on where the person lives
+                    candidate = replace(candidate, vote_only=frozenset({"livesIn"}))
                 # a role given by a verb holds only between a person and an organisation already known as such
                 yield candidate if verb is None else replace(candidate, class_votes=False)
 

@@ -315,7 +315,7 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         if s not in keys or o not in keys or keys[s] == keys[o]:
             continue
         predicate = _pick_predicate(cand, classes[s], classes[o])
-        if predicate is None:
+        if predicate is None or predicate in cand.vote_only:
             continue
         relation = Relation(
             subject=keys[s], predicate=predicate, object=keys[o], doc_id=source.id,

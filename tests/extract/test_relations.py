@@ -339,3 +339,9 @@ def test_relations_his_native_place_is_where_the_subject_lives(nlp, text, expect
 )
 def test_relations_relative_clause_on_a_predicate_noun_or_a_weapon_is_the_subjects(nlp, text, expected):
     assert expected in _triples(nlp, text)
+
+
+def test_relations_head_of_state_title_says_nothing_of_residence(nlp):
+    triples = _triples(nlp, "Tom Baker, the president of Freedonia, spoke on Monday. Mayor Ana Cruz of Springfield also spoke.")
+    assert not any(s == "Tom Baker" and p == "livesIn" for s, p, _ in triples)
+    assert ("Ana Cruz", "livesIn", "Springfield") in triples or ("Ana Cruz", "leads", "Springfield") in triples
