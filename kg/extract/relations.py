@@ -510,10 +510,15 @@ class RelationFinder:
         A role given by a verb whose subject is not the person ("Acme named Chen its chief executive") is
         held in that subject, when nothing else names the holder.
         """
-        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod", "amod") and c.i in at]  # "Riverbyte chief executive X": amod, misparsed
+        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod", "amod") and c.i in at  # "Riverbyte chief executive X": amod, misparsed
+                  # a place before another noun says where that thing is: "Boston nightclub owner X" does not lead Boston
+                  and not (at[c.i].label_ == "Place" and any(n.dep_ == "compound" and n.pos_ == "NOUN" and n.i not in at and c.i < n.i
+                                                             for n in role.children))]
         tokens += [c for c in role.children if c.dep_ == "poss"]  # "Y's CEO", "its chief executive"
         # "a Burlington operations manager": a name modifying the role's own modifier
-        tokens += [g for c in role.children if c.dep_ == "compound" and c.i not in at for g in c.children if g.dep_ == "compound" and g.i in at]
+        # ... but a place there only says where the thing is: "Dallas nightclub owner X" does not lead Dallas
+        tokens += [g for c in role.children if c.dep_ == "compound" and c.i not in at for g in c.children if g.dep_ == "compound" and g.i in at
+                   and at[g.i].label_ != "Place"]
         frontier = [role]
         for _ in range(2):  # "a staff member of the development department at NASDA"
             objects = [g for t in frontier for g in self._prep_objects(t, ["of", "at", "for", "with", "in"])]

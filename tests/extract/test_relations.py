@@ -345,3 +345,8 @@ def test_relations_head_of_state_title_says_nothing_of_residence(nlp):
     triples = _triples(nlp, "Tom Baker, the president of Freedonia, spoke on Monday. Mayor Ana Cruz of Springfield also spoke.")
     assert not any(s == "Tom Baker" and p == "livesIn" for s, p, _ in triples)
     assert ("Ana Cruz", "livesIn", "Springfield") in triples or ("Ana Cruz", "leads", "Springfield") in triples
+
+
+def test_relations_place_modifying_a_roles_modifier_is_not_led(nlp):
+    triples = _triples(nlp, "Boston nightclub owner Ray Dunn was arrested on Monday.")
+    assert not any(s == "Ray Dunn" and p == "leads" for s, p, _ in triples)
