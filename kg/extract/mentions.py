@@ -25,6 +25,8 @@ __all__ = ["MentionFinder", "MENTIONS_KEY", "UNKNOWN"]
 
 MENTIONS_KEY = "kg_mentions"
 DATELINES_KEY = "kg_datelines"
+LINES_KEY = "kg_lines"
+SOURCES_KEY = "kg_sources"
 UNKNOWN = "Unknown"
 
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
@@ -39,18 +41,56 @@ def mark_line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break, so headlines never fuse with the next paragraph,
     and after a dateline ("SAN FRANCISCO, June 4 —"), so the dateline is no sentence's subject."""
     starts = [0]
+    lines = [0]
+    previous = doc[0] if len(doc) else None
     for token in doc[1:]:
-        if "\n" in doc[token.i - 1].whitespace_ or doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text:
+        if "\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text:
             token.is_sent_start = True
             starts.append(token.i)
+            lines.append(token.i)
+        elif is_document_number(previous.text):
+            lines.append(token.i)  # "PY2604013394 Rio de Janeiro O GLOBO in Portuguese": a source line after a document number
+        previous = token
+    doc.spans[LINES_KEY] = [Span(doc, i, i + 1) for i in lines if i < len(doc)]
     datelines = []
     for start in starts:
         end = dateline_end(doc, start)
         if end is not None and end < len(doc):
             doc[end].is_sent_start = True
             datelines.append(Span(doc, start, end))
+        elif end is None:
+            end = dateline_line_end(doc, start)
+            if end is not None:
+                datelines.append(Span(doc, start, end))
     doc.spans[DATELINES_KEY] = datelines
     return doc
+
+
+def is_document_number(text: str) -> bool:
+    """A wire service's document number ("LD2504174394", "94WD0125D"): capitals and at least five digits, no spaces."""
+    return len(text) >= 8 and text.isalnum() and text.upper() == text and sum(ch.isdigit() for ch in text) >= 5 \
+        and not text.isdigit()
+
+
+def dateline_line_end(doc: Doc, start: int) -> int | None:
+    """Where a line that is only a dateline ends: "MEMPHIS, Tenn.", "ROCK HILL, S.C." (a place in capitals, a comma and an
+    abbreviated state or region)."""
+    i = start
+    while i < len(doc) and i < start + 4 and doc[i].is_upper and doc[i].is_alpha:
+        i += 1
+    if i == start or i >= len(doc) or doc[i].text != "," or not any(len(t) >= 3 for t in doc[start:i]):
+        return None
+    j = i + 1
+    while j < len(doc) and j < i + 3 and (doc[j].is_title or doc[j].is_upper) and any(ch.isalpha() for ch in doc[j].text):
+        j += 1
+    if j == i + 1:
+        return None
+    end = j + 1 if j < len(doc) and doc[j].text == "." else j
+    if doc[end - 1].text[-1] != "." and doc[end - 1].text != ".":
+        return None  # the state is abbreviated: "Tenn.", "N.Y."
+    if end < len(doc) and not ("\n" in doc[end - 1].whitespace_ or doc[end].is_space):
+        return None  # ... and nothing follows on the line
+    return end
 
 
 def dateline_end(doc: Doc, start: int) -> int | None:
@@ -96,6 +136,9 @@ class MentionFinder:
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
         self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
         self.proper_noun_chunks = proper_noun_chunks
+        self.broadcast_words = set(lexicon["source_lines"]["broadcast_words"])
+        self.state_abbreviations_set = {a.rstrip(".") for a in lexicon["state_abbreviations"]}
+        self.name_particles = set(lexicon["source_lines"]["place_particles"])
         self.matcher = Matcher(nlp.vocab)
         name_token = {"POS": "PROPN", "IS_TITLE": True}
         version = {"TEXT": {"REGEX": _VERSION.pattern}}
@@ -162,13 +205,63 @@ class MentionFinder:
             elif self.proper_noun_chunks:
                 for part, part_cls in self.split_title(span, UNKNOWN):
                     proper.append(Span(doc, part.start, part.end, label=self.refine(part, part_cls)))
-        # versioned names win over NER spans, and so do employers before a job title; NER spans win over bare proper-noun chunks
-        chosen = filter_spans(versioned + employers + candidates)
+        # source lines win over everything, versioned names over NER spans, and so do employers before a job title;
+        # NER spans win over bare proper-noun chunks
+        sources = [span for pair in self.source_lines(doc) for span in pair]
+        doc.spans[SOURCES_KEY] = sources
+        chosen = sources + [s for s in filter_spans(versioned + employers + candidates)
+                            if not any(s.start < o.end and o.start < s.end for o in sources)]
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in tentative if s.start not in taken]
-        return self.propagate_labels(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start))))
+        return self.propagate_labels(self.state_abbreviations(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start),
+                                                                                                       len(sources)))))
+
+    def state_abbreviations(self, spans: list[Span]) -> list[Span]:
+        """"Tupelo, Miss.", "Burchard, Neb.": an abbreviated state after a place and a comma is a place (not Miss Smith)."""
+        places = {span.end for span in spans if span.label_ == "Place"}
+        return [Span(span.doc, span.start, span.end, label="Place")
+                if span.label_ != "Place" and span.start - 1 in places and span.doc[span.start - 1].text == ","
+                and span.text.rstrip(".") in self.state_abbreviations_set else span
+                for span in spans]
+
+    def source_lines(self, doc: Doc) -> list[tuple[Span, Span]]:
+        """A wire service's source line, at the start of a line: the place a publication or broadcaster is published from,
+        then its name, then the language or the date ("Moscow ITAR-TASS in English 1654 GMT", "Bangkok THE NATION",
+        "Paris Radio France International"). The name is in capitals, or title-case ending in (or opening with) a
+        broadcaster's word; the place is the title-case words before capitals, else the first word."""
+        found = []
+        n = len(doc)
+        for line in doc.spans.get(LINES_KEY, []):
+            i = j = line.start
+            while j < n and (doc[j].is_title and not doc[j].is_upper  # "Rio de Janeiro", "Bosnia-Herzegovina"
+                             or (doc[j].lower_ in self.name_particles or doc[j].text == "-" and not doc[j - 1].whitespace_)
+                             and j > i and j + 1 < n and doc[j + 1].is_title):
+                j += 1
+            k = j
+            while k < n and (doc[k].is_upper and any(ch.isalpha() for ch in doc[k].text)  # "ITAR-TASS", "N-TV", "UT-1"
+                             or doc[k].text == "-" and k > j and not doc[k - 1].whitespace_ and not doc[k].whitespace_
+                             or doc[k].like_num and doc[k - 1].text == "-"):
+                k += 1
+            if k > j and 0 < j - i <= 4 and any(sum(ch.isalpha() for ch in t.text) >= 2 for t in doc[j:k]) and doc[k - 1].text != "-":
+                place, end, known = doc[i:j], k, False
+                while end < n and doc[end].is_title:
+                    end += 1  # "Kiev UT-1 Television Network", "Madrid RNE International"
+            elif k == j and j - i >= 3 and (doc[j - 1].text in self.broadcast_words or doc[i + 1].text in self.broadcast_words):
+                place, end, known = doc[i:i + 1], j, True  # "Paris Radio France International"
+            else:
+                continue
+            after = doc[end] if end < n else None
+            if not (after is None or "\n" in doc[end - 1].whitespace_ or after.is_space or after.text == "(" or after.like_num
+                    or after.lower_ == "in" and end + 1 < n and doc[end + 1].is_title):
+                continue
+            if not (i > 0 and is_document_number(doc[i - 1].text) or after is not None and after.lower_ == "in") and (
+                    any(t.tag_.startswith("VB") or t.ent_type_ == "PERSON" for t in place)
+                    or not known and any(t.ent_type_ not in ("GPE", "LOC") for t in place)):
+                continue  # alone on its line, the place must be known as one: "Moscow INTERFAX", not "Biden Meets NATO"
+            found.append((Span(doc, place.start, place.end, label="Place"), Span(doc, place.end, end, label="Organization")))
+        return found
 
     @staticmethod
     def dateline_places(spans: list[Span]) -> list[Span]:
@@ -179,7 +272,7 @@ class MentionFinder:
         datelines = list(doc.spans.get(DATELINES_KEY, []))
 
         def inside(span: Span) -> bool:
-            return any(d.start <= span.start and span.end < d.end for d in datelines)
+            return any(d.start <= span.start and span.end <= d.end for d in datelines)
 
         def agency(span: Span) -> bool:
             return span.start > 0 and doc[span.start - 1].text == "("  # "(Reuters)": who wrote it, not where
@@ -193,8 +286,8 @@ class MentionFinder:
         words = [t for t in sent if t.is_alpha and not t.is_stop]
         return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words) and not sent.text.rstrip().endswith(".")
 
-    def trim_headlines(self, spans: list[Span]) -> list[Span]:
-        """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta")."""
+    def trim_headlines(self, spans: list[Span], sources: int = 0) -> list[Span]:
+        """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta"); a source line is no headline."""
         headline: set[int] = set()
         datelines = {d.start for d in spans[0].doc.spans.get(DATELINES_KEY, [])} if spans else set()
         for sent in spans[0].doc.sents if spans else []:
@@ -205,8 +298,9 @@ class MentionFinder:
         if not headline or not body:
             return spans
         kept = []
+        source_spans = set(spans[0].doc.spans.get(SOURCES_KEY, [])) if sources else set()
         for span in spans:
-            if span.sent.start not in headline:
+            if span.sent.start not in headline or span in source_spans:
                 kept.append(span)
                 continue
             for end in range(span.end, span.start, -1):

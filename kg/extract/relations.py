@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.mentions import MENTIONS_KEY, UNKNOWN
+from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, UNKNOWN
 from kg.ontology import load_lexicon
 
 __all__ = ["ANAPHOR_PREFIX", "CandidateRelation", "RelationFinder"]
@@ -57,6 +57,7 @@ class CandidateRelation:
     amount: str | None = None
     date: str | None = None
     class_votes: bool = True
+    vote_only: frozenset[str] = frozenset()  # predicates that may decide the arguments' classes but are not stated
     argument_classes: frozenset[str] = frozenset()  # both arguments must be of one of these (empty: domain and range decide)
 
 
@@ -79,6 +80,7 @@ class RelationFinder:
         self.owner_first = tuple(lexicon["possessives"]["owner_first"])
         self.owned_first = tuple(lexicon["possessives"]["owned_first"])
         self.corporate_titles = set(lexicon["corporate_titles"]["titles"])
+        self.office_titles = set(lexicon["corporate_titles"]["not_residence"])
         self.role_verbs: dict[str, list[str]] = {k: v for k, v in lexicon["role_verbs"].items() if not k.startswith("_")}
         self.hypothetical = set(lexicon["hypothetical_lemmas"])
         self.open_skip = set(lexicon["open_relation_skip"])
@@ -90,6 +92,9 @@ class RelationFinder:
         self.kind_nouns = set(self.anaphors) | set(lexicon["product_heads"]) | self.org_heads
         self.confidence: dict[str, float] = lexicon["confidence"]
         self.funding: dict[str, Any] = lexicon["funding"]
+        self.area_words = set(lexicon["area_words"])
+        self.home_words = set(lexicon["home_words"])
+        self.instrument_nouns = set(lexicon["instrument_nouns"])
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_relations = list(self.find(doc))
@@ -109,6 +114,10 @@ class RelationFinder:
         raisers: list[tuple[Span, bool]] = []  # the company of the latest funding round, for "Y also took part"
         for index, sent in enumerate(sentences):
             yield from self._sentence(sent, at, by_sentence.get(index, []), raisers)
+        sources = list(doc.spans.get(SOURCES_KEY, []))
+        for place, name in zip(sources[::2], sources[1::2]):  # "Moscow ITAR-TASS in English": published in Moscow
+            if at.get(place.start) == place and at.get(name.start) == name:
+                yield self._make((name, False), ("basedIn",), (place, False), place.sent, "source_line", "source_line", None, (None, None))
 
     def _argument(self, token: Token, at: dict[int, Span]) -> tuple[Span | None, bool]:
         """The mention a token stands for, and whether it was reached through an anaphor."""
@@ -116,7 +125,14 @@ class RelationFinder:
             return at[token.i], False
         lower = token.lower_
         if lower in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
-            return self._argument(token.head.head, at)
+            antecedent = token.head.head
+            if antecedent.i not in at and antecedent.pos_ == "NOUN" and (
+                    antecedent.dep_ == "attr" or antecedent.dep_ == "dobj" and antecedent.lemma_.lower() in self.instrument_nouns):
+                # "X was the gunman who killed Y": X; "X fired the shots that killed Y": X
+                doers = [c for c in antecedent.head.children if c.dep_ == "nsubj"]
+                if doers:
+                    return self._argument(doers[0], at)
+            return self._argument(antecedent, at)
         # "the startup Mistral AI", "Pelican Ridge Capital, a Denver firm that ...": a noun in apposition
         for child in token.children:
             if child.dep_ == "appos" and child.i in at:
@@ -196,7 +212,7 @@ class RelationFinder:
     def _subject_tokens(verb: Token, deps: set[str]) -> list[Token]:
         """The verb's own subject, or the one it inherits from the verb it depends on."""
         current = verb
-        for _ in range(3):
+        for step in range(3):
             subjects = [c for c in current.children if c.dep_ in deps]
             if subjects:
                 return subjects
@@ -204,8 +220,10 @@ class RelationFinder:
             subjects = [c for c in current.children if c.dep_ in ("compound", "npadvmod") and c.i < current.i and c.pos_ in ("PROPN", "NOUN")]
             if subjects:
                 return subjects
-            if current.dep_ in ("acl", "relcl") and current.head.pos_ in ("PROPN", "NOUN") and deps != _SUBJECT_DEPS:
-                return [current.head]  # "Siemens, having partnered with Nvidia": the noun it modifies
+            if current.dep_ in ("acl", "relcl") and current.head.pos_ in ("PROPN", "NOUN") and (deps != _SUBJECT_DEPS or step > 0):
+                # "Siemens, having partnered with Nvidia": the noun it modifies; so too for a verb it depends on:
+                # "Adamson, convicted of murdering Bolles"
+                return [current.head]
             if current.dep_ == "pcomp" and current.head.dep_ == "prep":
                 current = current.head.head
                 if current.pos_ in ("NOUN", "PROPN"):
@@ -303,10 +321,11 @@ class RelationFinder:
             rule = "verb_relative" if verb.dep_ == "relcl" else "verb_passive" if passive else "verb"
         if entry.get("inverse"):
             subjects, objects = objects, subjects
-        literals = self._literals(verb, sent)
+        literals = None  # read only for a relation found: most verbs give none
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
+                    literals = literals or self._literals(verb, sent)
                     candidate = replace(self._make(subj, (entry["property"],), obj, sent, f"{rule}:{lemma}", rule, lemma, literals),
                                         class_votes=entry.get("class_votes", True), argument_classes=frozenset(entry.get("argument_classes", ())))
                     yield candidate
@@ -351,10 +370,11 @@ class RelationFinder:
             # including ...": the clause's object or subject
             clause = _clause_of(noun)
             subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
-        literals = self._literals(noun, sent)
+        literals = None
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):
                 if subj[0] != obj[0]:
+                    literals = literals or self._literals(noun, sent)
                     yield self._make(subj, (entry["property"],), obj, sent, f"noun:{lemma}", "noun", lemma, literals)
 
     @staticmethod
@@ -422,10 +442,11 @@ class RelationFinder:
                 companies = companies or list(raisers)
         if companies and not companies[0][1] and token.lemma_.lower() not in self.funding["join_verbs"]:
             raisers[:] = companies[:1]
-        literals = self._literals(raise_verb if raise_verb is not None and token.pos_ != "VERB" else token, sent)
+        literals = None
         for investor in self._arguments(investors, at):
             for company in companies:
                 if investor[0] != company[0]:
+                    literals = literals or self._literals(raise_verb if raise_verb is not None and token.pos_ != "VERB" else token, sent)
                     yield self._make(investor, ("investedIn",), company, sent, f"funding:{lemma}", "funding", lemma, literals)
 
     def _adjective(self, adj: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
@@ -518,10 +539,15 @@ class RelationFinder:
         A role given by a verb whose subject is not the person ("Acme named Chen its chief executive") is
         held in that subject, when nothing else names the holder.
         """
-        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod") and c.i in at]
+        tokens = [c for c in role.children if c.dep_ in ("compound", "nmod", "amod") and c.i in at  # "Riverbyte chief executive X": amod, misparsed
+                  # a place before another noun says where that thing is: "Boston nightclub owner X" does not lead Boston
+                  and not (at[c.i].label_ == "Place" and any(n.dep_ == "compound" and n.pos_ == "NOUN" and n.i not in at and c.i < n.i
+                                                             for n in role.children))]
         tokens += [c for c in role.children if c.dep_ == "poss"]  # "Y's CEO", "its chief executive"
         # "a Burlington operations manager": a name modifying the role's own modifier
-        tokens += [g for c in role.children if c.dep_ == "compound" and c.i not in at for g in c.children if g.dep_ == "compound" and g.i in at]
+        # ... but a place there only says where the thing is: "Dallas nightclub owner X" does not lead Dallas
+        tokens += [g for c in role.children if c.dep_ == "compound" and c.i not in at for g in c.children if g.dep_ == "compound" and g.i in at
+                   and at[g.i].label_ != "Place"]
         frontier = [role]
         for _ in range(2):  # "a staff member of the development department at NASDA"
             objects = [g for t in frontier for g in self._prep_objects(t, ["of", "at", "for", "with", "in"])]
@@ -557,6 +583,9 @@ class RelationFinder:
         for holder, anaphor in holders:
             if holder != mention:
                 candidate = self._make((mention, False), predicates, (holder, anaphor), sent, f"{conf_key}:{role.lemma_.lower()}", conf_key, role.lemma_.lower(), (None, None))
+                if role.lemma_.lower() in self.office_titles:
+                    # "the president of the United States": a person and a country, but no word on where the person lives
+                    candidate = replace(candidate, vote_only=frozenset({"livesIn"}))
                 # a role given by a verb holds only between a person and an organisation already known as such
                 yield candidate if verb is None else replace(candidate, class_votes=False)
 
@@ -590,6 +619,8 @@ class RelationFinder:
                 for obj, anaphor in self._arguments([g for g in prep.children if g.dep_ == "pobj"], at):
                     if obj != mention and not anaphor:
                         yield self._make((mention, False), tuple(self.prepositions[prep.lower_]), (obj, False), sent, f"preposition:{prep.lower_}", "preposition", prep.lower_, (None, None))
+            if mention.label_ == "Place":
+                yield from self._home_place(mention, sent, at)
             # "the U.S. Congress", "Houston Mayor X" parsed as modifiers: a place modifying a name
             head = root.head
             if head.i not in at and head.dep_ == "appos":
@@ -598,10 +629,36 @@ class RelationFinder:
                 yield self._make((at[head.i], False), self.modifier_predicates, (mention, False), sent, "modifier", "modifier", None, (None, None))
         yield from self._place_pairs(sent, at, local)
 
+    def _home_place(self, place: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
+        """"X won in his native South Carolina", "X is returning to his Iowa hometown": the subject lives (or lived) there."""
+        root = place.root
+        home = root if any(c.dep_ == "amod" and c.lower_ in self.home_words for c in root.children) else None
+        if home is None and root.dep_ in ("compound", "nmod", "amod") and root.head.lemma_.lower() in self.home_words:
+            home = root.head
+        if home is None or not any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in home.children):
+            return
+        verb = home
+        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+            verb = verb.head
+        for person, anaphor in self._arguments(self._subject_tokens(verb, _SUBJECT_DEPS), at):
+            if not anaphor and person.label_ == "Person":
+                yield replace(self._make((person, False), ("livesIn",), (place, False), sent, "home_place", "role", home.lower_, (None, None)),
+                              class_votes=False)
+
     def _place_pairs(self, sent: Span, at: dict[int, Span], local: list[Span]) -> Iterator[CandidateRelation]:
         """"Mobile, Alabama", "Lubbock, Texas": a place, a comma and the place that holds it (not a list)."""
         doc = sent.doc
         for mention in (m for m in local if m.label_ in ("Place", "Organization", UNKNOWN)):
+            if mention.label_ == "Place" and mention.end + 1 < len(doc) and doc[mention.end].lower_ == "in":
+                # "grew up in Bedford in southern Indiana": a place in a place, however the parser attached the second
+                k = mention.end + 1
+                while k < mention.end + 3 and k < len(doc) and k not in at and doc[k].lower_ in self.area_words:
+                    k += 1
+                inner = at.get(k)
+                if inner is not None and inner.start == k and inner.label_ == "Place":
+                    # too weak to decide classes: "Jefferies in London" holds only if both are known places
+                    yield replace(self._make((mention, False), ("locatedIn",), (inner, False), sent, "place_in", "place_pair", "in", (None, None)),
+                                  class_votes=False)
             if mention.end + 1 >= len(doc) or doc[mention.end].text != ",":
                 continue
             outer = at.get(mention.end + 1)

@@ -305,6 +305,8 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         key = entity_key(label)
         entity = result.entities.setdefault(key, Entity(key=key, label=label, cls=cls, documents={source.id}))
         entity.aliases.update(re.sub(r"\s+", " ", spans[i].text).strip() for i in members)
+        if cls == "Person":
+            entity.aliases.update(_titled_names([spans[i] for i in members], lexicon))
         entity.aliases.discard(entity.label)
         result.votes.setdefault(key, Counter()).update({k: v for k, v in votes.items() if k != UNKNOWN})
         entity.cls = _choose_class(result.votes[key])
@@ -320,13 +322,17 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         if s not in keys or o not in keys or keys[s] == keys[o]:
             continue
         predicate = _pick_predicate(cand, classes[s], classes[o])
-        if predicate is None:
+        if predicate is None or predicate in cand.vote_only:
             continue
         relation = Relation(
             subject=keys[s], predicate=predicate, object=keys[o], doc_id=source.id,
             evidence=cand.sentence.text, start_char=cand.sentence.start_char, end_char=cand.sentence.end_char,
             confidence=cand.confidence, rule=cand.rule, trigger=cand.trigger, amount=cand.amount, date=cand.date,
         )
+        if cand.rule == "place_pair" and not cand.subject[0].is_upper:
+            # "Staunton, Va.": the place named with the place that holds it is a name of it too
+            qualified = cand.subject.doc[cand.subject.start:cand.object.end].text
+            result.entities[keys[s]].aliases.add(re.sub(r"\s+", " ", qualified).strip())
         ident = (relation.subject, predicate, relation.object, relation.start_char)
         if property_signatures()[predicate].symmetric:
             ident = (*sorted((relation.subject, relation.object)), predicate, relation.start_char)  # type: ignore[assignment]
@@ -336,6 +342,20 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
     result.relations += _through_places(result.relations, lexicon["confidence"]["place_chain"])
     result.relations += _name_prefix_units(clusters, spans, keys, classes, source, lexicon)
     return result
+
+
+def _titled_names(members: list[Span], lexicon: dict[str, Any]) -> set[str]:
+    """"President John F. Kennedy", "Sen. Bob Dole", "Mrs. Rose": a person's name with the title before it is a name of the person too."""
+    titles = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"]) | {"miss"}  # "Miss Bickel": not an honorific elsewhere ("Tupelo, Miss.")
+    names = set()
+    for span in members:
+        start = span.start
+        while start > 0 and span.start - start < 2 and span.doc[start - 1].lower_ in titles \
+                and (span.doc[start - 1].is_title or span.doc[start - 1].is_upper):
+            start -= 1
+        if start < span.start:
+            names.add(span.doc[start:span.end].text)
+    return names
 
 
 def _through_places(relations: list[Relation], factor: float) -> list[Relation]:

@@ -110,3 +110,21 @@ def test_mentions_a_dateline_opens_the_body_and_its_agency_is_no_place(nlp):
     found = _mentions(nlp, "TROMSO, Norway, May 12 (Reuters) - Nordlys Launch Services said on Monday it had signed a contract.")
     assert found.get("TROMSO") == "Place" and found.get("Norway") == "Place"  # not trimmed away as a headline
     assert found.get("Reuters") not in (None, "Place")
+
+
+def test_mentions_source_line_splits_place_and_publication(nlp):
+    found = _mentions(nlp, "LD1203145094 Warsaw PAP in English 1410 GMT 12 Mar 94")
+    assert found.get("Warsaw") == "Place" and found.get("PAP") == "Organization"
+    found = _mentions(nlp, "PY0101120095 Sao Paulo FOLHA DE SAO PAULO in Portuguese 1 Jan 95")
+    assert found.get("Sao Paulo") == "Place" and found.get("FOLHA DE SAO PAULO") == "Organization"
+
+
+def test_mentions_dateline_alone_on_its_line_names_places(nlp):
+    found = _mentions(nlp, "GREEN BAY , Wis .")
+    assert found.get("GREEN BAY") == "Place" and found.get("Wis") == "Place"
+
+
+def test_mentions_abbreviated_state_after_a_place_is_a_place(nlp):
+    found = _mentions(nlp, "In 1907 , painter Ruth Hale was born in Sedalia , Miss .")  # tokenised text, as in CoNLL04
+    assert found.get("Sedalia") == "Place" and found.get("Miss") == "Place"
+    assert _mentions(nlp, "The singer was born in Burchard , Neb .").get("Neb") == "Place"

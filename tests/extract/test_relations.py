@@ -280,3 +280,98 @@ def test_relations_the_sentence_before_a_paragraph_break_gives_the_subject(nlp):
             "Separately, the company said it had signed a contract with IKEA.")
     triples = _triples(nlp, text)
     assert ("Norvane Shipping", "partneredWith", "IKEA") in triples
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LD1203145094 Warsaw PAP in English 1410 GMT 12 Mar 94", ("PAP", "basedIn", "Warsaw")),
+        ("Lisbon Radio Renascenca Network in Portuguese 1200 GMT 3 Jan 95", ("Radio Renascenca Network", "basedIn", "Lisbon")),
+        ("The minister resigned. AU0304101095 Vienna DER STANDARD in German 3 Apr 95 p 2", ("DER STANDARD", "basedIn", "Vienna")),
+    ],
+)
+def test_relations_source_line_publication_based_in_place(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_source_line_needs_a_known_place_when_alone(nlp):
+    assert not any(p == "basedIn" for _, p, _ in _triples(nlp, "Obama Meets NATO"))
+
+
+def test_relations_literals_read_only_for_found_relations(nlp, monkeypatch):
+    from kg.extract.relations import RelationFinder
+
+    calls = []
+    original = RelationFinder._literals
+    monkeypatch.setattr(RelationFinder, "_literals", lambda self, token, sent: calls.append(token.text) or original(self, token, sent))
+    doc = nlp("The group acquired new offices and signed a partnership. Microsoft acquired GitHub for $7.5 billion in 2018.")
+    found = doc._.kg_relations
+    assert calls == ["acquired"]  # the first "acquired" and "partnership" find no relation
+    assert any(c.trigger == "acquire" and c.amount == "$7.5 billion" and c.date == "2018" for c in found)
+
+
+def test_relations_place_in_place_whatever_the_attachment(nlp):
+    triples = _triples(nlp, "She was treated at a clinic in Gosforth in northeast England.")
+    assert ("Gosforth", "locatedIn", "England") in triples
+
+
+def test_relations_place_in_place_does_not_make_a_firm_a_place(nlp):
+    triples = _triples(nlp, "Priya Raman, an analyst at Jefferies in London, said demand was weak.")
+    assert not any(p == "locatedIn" and s == "Jefferies" for s, p, _ in triples)
+
+
+def test_relations_dateline_alone_on_its_line_is_a_place_pair(nlp):
+    assert ("GREEN BAY", "locatedIn", "Wis") in _triples(nlp, "GREEN BAY , Wis .")
+
+
+def test_relations_subject_of_a_participle_clause_does_the_gerund(nlp):
+    triples = _triples(nlp, "The court refused to free Walter Krebs, convicted of murdering banker Tom Ellery in 1979.")
+    assert ("Walter Krebs", "killed", "Tom Ellery") in triples
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bloomberg columnist Matt Levine wrote about the deal on Monday.", ("Matt Levine", "worksFor", "Bloomberg")),
+        ("Arthur Sulzberger, the publisher of The New York Times, spoke on Monday.", ("Arthur Sulzberger", "worksFor", "New York Times")),
+    ],
+)
+def test_relations_news_job_titles_give_the_employer(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_employer_parsed_as_adjective_of_the_title(nlp):
+    assert ("Mia Berg", "leads", "Tallwave") in _triples(nlp, "Tallwave chief executive Mia Berg said in an interview.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maria Lopez celebrated the victory in her native Arizona.", ("Maria Lopez", "livesIn", "Arizona")),
+        ("Tom Baker is returning to his Nebraska hometown next week.", ("Tom Baker", "livesIn", "Nebraska")),
+    ],
+)
+def test_relations_his_native_place_is_where_the_subject_lives(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sara Lin is the engineer who founded Acme Corp.", ("Sara Lin", "founded", "Acme Corp.")),
+        ("Police said Tom Reyes fired the shots that killed Ana Cruz.", ("Tom Reyes", "killed", "Ana Cruz")),
+    ],
+)
+def test_relations_relative_clause_on_a_predicate_noun_or_a_weapon_is_the_subjects(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_head_of_state_title_says_nothing_of_residence(nlp):
+    triples = _triples(nlp, "Tom Baker, the president of Freedonia, spoke on Monday. Mayor Ana Cruz of Springfield also spoke.")
+    assert not any(s == "Tom Baker" and p == "livesIn" for s, p, _ in triples)
+    assert ("Ana Cruz", "livesIn", "Springfield") in triples or ("Ana Cruz", "leads", "Springfield") in triples
+
+
+def test_relations_place_modifying_a_roles_modifier_is_not_led(nlp):
+    triples = _triples(nlp, "Boston nightclub owner Ray Dunn was arrested on Monday.")
+    assert not any(s == "Ray Dunn" and p == "leads" for s, p, _ in triples)

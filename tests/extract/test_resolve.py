@@ -70,3 +70,27 @@ def test_tally_label_tie_prefers_mixed_case():
     for label in ("META", "meta", "Meta"):
         tally.add(Entity("meta", label, "Organization"), Counter(Organization=1))
     assert tally.label() == "Meta"
+
+
+def test_resolution_place_named_with_the_place_that_holds_it_keeps_that_name(nlp):
+    from kg.extract import extract
+
+    result = extract([SourceDocument("t", "The company opened a plant in Staunton, Va., on Monday.", "t")], nlp)
+    staunton = next(e for e in result.entities.values() if e.label == "Staunton")
+    assert "Staunton, Va." in staunton.aliases
+    assert any(e.label.startswith("Va") for e in result.entities.values())  # still two places
+
+
+def test_resolution_person_named_with_a_title_keeps_the_titled_name(nlp):
+    from kg.extract import extract
+
+    result = extract([SourceDocument("t", "Sen. Maria Lopez met President Tom Baker in Denver.", "t")], nlp)
+    people = {e.label: e.aliases for e in result.entities.values() if e.cls == "Person"}
+    assert "Sen. Maria Lopez" in people["Maria Lopez"] and "President Tom Baker" in people["Tom Baker"]
+
+
+def test_resolution_miss_before_a_name_is_a_title(nlp):
+    from kg.extract import extract
+
+    result = extract([SourceDocument("t", "The court ordered Miss Ada Bloom to pay $500 to the family.", "t")], nlp)
+    assert any("Miss Ada Bloom" in e.aliases for e in result.entities.values() if e.cls == "Person")
