@@ -89,9 +89,9 @@ def compute_metrics(G: nx.MultiDiGraph, *, seed: int = 42, exact_betweenness_lim
     """PageRank, degree, betweenness and Louvain community of every node.
 
     PageRank runs on the directed graph; betweenness and communities on its
-    undirected simple projection. Betweenness is exact up to
-    ``exact_betweenness_limit`` nodes and estimated from as many sampled
-    sources above it. ``seed`` fixes the sampling and the community detection.
+    undirected simple projection. Betweenness is exact in each connected
+    component of up to ``exact_betweenness_limit`` nodes and estimated from
+    as many sampled sources in a larger one. ``seed`` fixes the sampling and the community detection.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph([("a", "b"), ("c", "b")])
@@ -101,18 +101,26 @@ def compute_metrics(G: nx.MultiDiGraph, *, seed: int = 42, exact_betweenness_lim
     """
     if G.number_of_nodes() == 0:
         return {}
-    simple = nx.DiGraph(G)
-    undirected = simple.to_undirected()
+    # structure only: copying every edge's evidence (as nx.DiGraph(G) and to_undirected() do) costs more than the measures
+    simple = nx.DiGraph()
+    simple.add_nodes_from(G)
+    simple.add_edges_from(G.edges())
+    undirected = nx.Graph()
+    undirected.add_nodes_from(simple)
+    undirected.add_edges_from(simple.edges())
     pagerank = nx.pagerank(simple)
     # isolated entities (common in news) lie on no path and form communities of their own:
     # betweenness and Louvain run on the connected part, normalised as over the whole graph
     linked = undirected.subgraph([n for n, d in undirected.degree() if d > 0]).copy()  # a view is twice as slow to walk
     n = undirected.number_of_nodes()
-    sample = None if linked.number_of_nodes() <= exact_betweenness_limit else exact_betweenness_limit
-    raw = nx.betweenness_centrality(linked, k=sample, normalized=False, seed=seed) if linked else {}
+    # no shortest path leaves its connected component: each is counted apart, exactly up to the limit, from sampled
+    # sources above it (networkx scales a sample up to all sources)
+    raw: dict[str, float] = {}
+    for component in nx.connected_components(linked):
+        part = linked.subgraph(component)
+        sample = None if len(component) <= exact_betweenness_limit else exact_betweenness_limit
+        raw.update(nx.betweenness_centrality(part, k=sample, normalized=False, seed=seed))
     scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
-    if sample:
-        scale *= linked.number_of_nodes() / sample  # sampled sources: scale up to all sources
     betweenness = {node: raw.get(node, 0.0) * scale for node in undirected}
     communities = nx.community.louvain_communities(linked, seed=seed) if linked else []
     communities += [{node} for node in undirected if node not in linked]

@@ -107,6 +107,17 @@ def test_compute_metrics_samples_betweenness_on_large_graphs():
     assert sampled[middle]["betweenness"] > sampled[0]["betweenness"] == 0.0
 
 
+
+def test_compute_metrics_betweenness_is_exact_in_each_small_component():
+    G = nx.MultiDiGraph()
+    for i in range(20):  # 60 linked entities in all, but no component larger than the limit
+        nx.add_path(G, [f"{i}a", f"{i}b", f"{i}c"])
+    G.add_node("alone")
+    exact = nx.betweenness_centrality(nx.Graph(G.to_undirected()))
+    metrics = compute_metrics(G, exact_betweenness_limit=30)
+    assert all(abs(metrics[n]["betweenness"] - round(exact[n], 6)) < 1e-6 for n in G)
+    assert metrics["0b"]["betweenness"] > 0 == metrics["0a"]["betweenness"]
+
 # ---------------------------------------------------------------- questions an analyst asks
 
 def _evidence(text: str) -> list[dict]:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -131,7 +132,7 @@ class MentionFinder:
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
         self.round_words = set(lexicon["funding"]["round_name_words"])
-        self.ai_words = {w.lower() for w in lexicon["ai_words"]}
+        self.ai_words = {nlp.vocab.strings.add(w.lower()) for w in lexicon["ai_words"]}  # as hashes of the LOWER attribute
         self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
         self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
@@ -376,21 +377,21 @@ class MentionFinder:
 
     def clean(self, span: Span) -> Span | None:
         """Trim a candidate span to the name itself, or ``None`` when it is junk."""
-        start, end = span.start, span.end
-        doc = span.doc
-        for i in range(start, end):
-            if doc[i].text in ("(", "[", '"', "``", "''"):
+        tokens = list(span)  # each doc[i] makes a new Token: take them once
+        start, end = 0, len(tokens)
+        for i, token in enumerate(tokens):
+            if token.text in ("(", "[", '"', "``", "''"):
                 end = i  # "Party of the Democratic Revolution (PRD": the name stops at the bracket
                 break
-        while start < end and (doc[start].tag_ in _LEADING_DROP_TAGS or doc[start].is_punct):
+        while start < end and (tokens[start].tag_ in _LEADING_DROP_TAGS or tokens[start].is_punct):
             start += 1
-        while end > start and (doc[end - 1].tag_ in _TRAILING_DROP_TAGS and not doc[end - 1].is_title  # "PlayStation Plus", "Octopus Go"
-                               or doc[end - 1].is_punct or doc[end - 1].text in {"'s", "’s", "'"}
-                               or (end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ in ("NOUN", "PROPN"))):
+        while end > start and (tokens[end - 1].tag_ in _TRAILING_DROP_TAGS and not tokens[end - 1].is_title  # "PlayStation Plus", "Octopus Go"
+                               or tokens[end - 1].is_punct or tokens[end - 1].text in {"'s", "’s", "'"}
+                               or (end - start > 1 and tokens[end - 1].is_lower and tokens[end - 1].pos_ in ("NOUN", "PROPN"))):
             end -= 1  # ... and a common noun after the name: "the Halo Companion app"
         if start >= end:
             return None
-        trimmed = doc[start:end]
+        trimmed = span.doc[span.start + start:span.start + end]
         text = trimmed.text
         if sum(ch.isalpha() for ch in text) < 2 or text in self.acronyms:
             return None
@@ -453,4 +454,4 @@ class MentionFinder:
 
     def ai_context(self, doc: Doc) -> bool:
         """Whether the document is about AI (so versioned names are AI models)."""
-        return any(t.lower_ in self.ai_words for t in doc)
+        return not self.ai_words.isdisjoint(doc.to_array(LOWER).tolist())
