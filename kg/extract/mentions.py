@@ -185,7 +185,7 @@ class MentionFinder:
                 if span is not None:
                     candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
         candidates = self.extend_known_prefixes(candidates)
-        versioned, employers, proper, tentative = [], [], [], []
+        versioned, employers, chunks, tentative = [], [], [], []
         for match_id, start, end in self.matcher(doc):
             rule = doc.vocab.strings[match_id]
             if rule == "EMPLOYER":  # the words before the job title ("Deputy U.S. Ambassador X": U.S.)
@@ -194,6 +194,10 @@ class MentionFinder:
                 end = next((i for i in range(start, end) if doc[i].lower_ in self.job_words), start)
             elif rule == "AGENCY":
                 start, end = start + 1, end - 1
+            elif rule == "PROPER":
+                if self.proper_noun_chunks:
+                    chunks.append((start, end))  # cleaned below, only where no stronger name took it
+                continue
             span = self.clean(doc[start:end])
             if span is None:
                 continue
@@ -201,11 +205,8 @@ class MentionFinder:
                 versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
             elif rule in ("EMPLOYER", "AGENCY"):
                 employers.append(Span(doc, span.start, span.end, label=self.employer_class(span, UNKNOWN)))
-            elif rule in ("SENT_START", "CAMEL"):
+            else:  # SENT_START, CAMEL
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
-            elif self.proper_noun_chunks:
-                for part, part_cls in self.split_title(span, UNKNOWN):
-                    proper.append(Span(doc, part.start, part.end, label=self.refine(part, part_cls)))
         # source lines win over everything, versioned names over NER spans, and so do employers before a job title;
         # NER spans win over bare proper-noun chunks
         sources = [span for pair in self.source_lines(doc) for span in pair]
@@ -213,6 +214,11 @@ class MentionFinder:
         chosen = sources + [s for s in filter_spans(versioned + employers + candidates)
                             if not any(s.start < o.end and o.start < s.end for o in sources)]
         taken = {i for span in chosen for i in range(span.start, span.end)}
+        proper = []
+        for start, end in chunks:  # a chunk wholly inside a name already chosen could only overlap it
+            span = None if taken.issuperset(range(start, end)) else self.clean(doc[start:end])
+            if span is not None:
+                proper += [Span(doc, part.start, part.end, label=self.refine(part, part_cls)) for part, part_cls in self.split_title(span, UNKNOWN)]
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in tentative if s.start not in taken]
