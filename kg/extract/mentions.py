@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from spacy.attrs import LOWER
+from spacy.attrs import ENT_TYPE, LOWER, ORTH, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -32,6 +32,12 @@ UNKNOWN = "Unknown"
 
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
 _HYPHEN_VERSION = re.compile(r"^[A-Z][\w]*-\d+(\.\d+)*[a-z]?$")
+#: A word in inner capitals is a name whatever its tag: "ChatGPT", "DeepSeek", "iPhone".
+_CAMEL = re.compile(r"^([A-Z][a-z]+|[a-z]+)[A-Z][A-Za-z]*$")
+#: Words that may end a versioned name: "Gemini 3.1 Pro".
+_VERSION_MODIFIERS = ("Pro", "Max", "Mini", "Ultra", "Plus", "Flash", "Turbo", "Lite", "Nano", "Opus", "Sonnet", "Haiku")
+#: The tests versioned_names and camel_words try on each word (a version is matched case-sensitively there: "i9" is none).
+_STRING_TESTS = {"version": re.compile(_VERSION.pattern), "hyphen_version": _HYPHEN_VERSION, "camel": _CAMEL}
 _VALUE_ENTITY_TYPES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 _LEADING_DROP_TAGS = {"DT", "PRP$", "WDT", "WP", "WRB", "MD", "VB", "VBD", "VBP", "VBZ", "IN", "CC", "RB", "POS"}
 _TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH", "VB", "VBD", "VBZ", "VBP", "VBG", "MD", "TO"}
@@ -142,13 +148,12 @@ class MentionFinder:
         self.name_particles = set(lexicon["source_lines"]["place_particles"])
         self.matcher = Matcher(nlp.vocab)
         name_token = {"POS": "PROPN", "IS_TITLE": True}
-        version = {"TEXT": {"REGEX": _VERSION.pattern}}
-        modifier = {"TEXT": {"IN": ["Pro", "Max", "Mini", "Ultra", "Plus", "Flash", "Turbo", "Lite", "Nano", "Opus", "Sonnet", "Haiku"]}, "OP": "?"}
-        name_part = {"TAG": "NNP", "ENT_TYPE": {"NOT_IN": ["DATE", "TIME", "MONEY", "CARDINAL"]}}
-        self.matcher.add("VERSIONED", [
-            [name_part, {**name_part, "OP": "*"}, version, modifier],
-            [{"TEXT": {"REGEX": _HYPHEN_VERSION.pattern}}, modifier],
-        ])
+        # versioned names ("GPT-5.4", "Gemini 3.1 Pro") and inner capitals ("ChatGPT") are found by versioned_names and
+        # camel_words: a regular expression tried once per word of the vocabulary, not once per token as in a Matcher
+        self.string_tests: dict[str, dict[int, bool]] = {"version": {}, "hyphen_version": {}, "camel": {}}
+        self.modifiers = {nlp.vocab.strings.add(w) for w in _VERSION_MODIFIERS}
+        self.name_tag = nlp.vocab.strings.add("NNP")
+        self.not_name_parts = {nlp.vocab.strings.add(e) for e in ("DATE", "TIME", "MONEY", "CARDINAL")}
         # a capitalised common noun inside a sentence is a name the tagger missed ("Gulfstone chief executive")
         titled_noun = {"POS": "NOUN", "IS_TITLE": True, "IS_SENT_START": False}
         self.matcher.add("PROPER", [[name_token, {"POS": "PROPN", "OP": "*"}], [titled_noun, {"POS": "PROPN", "OP": "*"}]], greedy="LONGEST")
@@ -164,8 +169,6 @@ class MentionFinder:
         # a capitalised noun opening a sentence: a name only if the document or a relation says so
         self.matcher.add("SENT_START", [[{"IS_TITLE": True, "IS_SENT_START": True, "POS": {"IN": ["NOUN", "VERB", "ADJ"]},
                                           "TAG": {"NOT_IN": ["NNS", "VBG", "VBN", "VBD", "VBZ", "JJR", "JJS"]}}]])
-        # a word in inner capitals is a name whatever its tag: "ChatGPT", "DeepSeek", "iPhone"
-        self.matcher.add("CAMEL", [[{"TEXT": {"REGEX": r"^([A-Z][a-z]+|[a-z]+)[A-Z][A-Za-z]*$"}}]])
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[MENTIONS_KEY] = self.find(doc)
@@ -201,11 +204,17 @@ class MentionFinder:
             span = self.clean(doc[start:end])
             if span is None:
                 continue
-            if rule == "VERSIONED":
-                versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
-            elif rule in ("EMPLOYER", "AGENCY"):
+            if rule in ("EMPLOYER", "AGENCY"):
                 employers.append(Span(doc, span.start, span.end, label=self.employer_class(span, UNKNOWN)))
-            else:  # SENT_START, CAMEL
+            else:  # SENT_START
+                tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
+        for start, end in self.versioned_names(doc):
+            span = self.clean(doc[start:end])
+            if span is not None:
+                versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
+        for i in self.camel_words(doc):
+            span = self.clean(doc[i:i + 1])
+            if span is not None:
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
         # source lines win over everything, versioned names over NER spans, and so do employers before a job title;
         # NER spans win over bare proper-noun chunks
@@ -224,6 +233,36 @@ class MentionFinder:
         chosen += [s for s in tentative if s.start not in taken]
         return self.propagate_labels(self.state_abbreviations(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start),
                                                                                                        len(sources)))))
+
+    def _passes(self, test: str, orths: list[int], vocab_strings: Any) -> list[bool]:
+        """Which of these words pass one of the regular expressions in ``_STRING_TESTS``, each word tried once ever."""
+        known = self.string_tests[test]
+        for orth in set(orths) - known.keys():
+            known[orth] = _STRING_TESTS[test].search(vocab_strings[orth]) is not None
+        return [known[orth] for orth in orths]
+
+    def versioned_names(self, doc: Doc) -> list[tuple[int, int]]:
+        """Every (start, end) of a versioned name: proper nouns then a version ("Gemini 3.1", "Qwen 3.5"), or a
+        hyphenated one ("GPT-5.4"), each with and without a trailing modifier ("Pro"), from every start in the run."""
+        orths, tags, ents = (doc.to_array(attr).tolist() for attr in (ORTH, TAG, ENT_TYPE))
+        strings = doc.vocab.strings
+        version, hyphen = self._passes("version", orths, strings), self._passes("hyphen_version", orths, strings)
+        name_part = [tag == self.name_tag and ent not in self.not_name_parts for tag, ent in zip(tags, ents)]
+        found = []
+        for i, orth in enumerate(orths):
+            ends = [i + 1] + ([i + 2] if i + 1 < len(orths) and orths[i + 1] in self.modifiers else [])
+            if hyphen[i]:
+                found += [(i, end) for end in ends]
+            if version[i]:
+                start = i
+                while start > 0 and name_part[start - 1]:
+                    start -= 1
+                found += [(s, end) for s in range(start, i) for end in ends]
+        return found
+
+    def camel_words(self, doc: Doc) -> list[int]:
+        """The tokens written in inner capitals ("ChatGPT", "iPhone")."""
+        return [i for i, camel in enumerate(self._passes("camel", doc.to_array(ORTH).tolist(), doc.vocab.strings)) if camel]
 
     def state_abbreviations(self, spans: list[Span]) -> list[Span]:
         """"Tupelo, Miss.", "Burchard, Neb.": an abbreviated state after a place and a comma is a place (not Miss Smith)."""
