@@ -143,6 +143,7 @@ class MentionFinder:
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
         self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
         self.proper_noun_chunks = proper_noun_chunks
+        self.institution_words = set(lexicon["institution_words"])
         self.broadcast_words = set(lexicon["source_lines"]["broadcast_words"])
         self.state_abbreviations_set = {a.rstrip(".") for a in lexicon["state_abbreviations"]}
         self.name_particles = set(lexicon["source_lines"]["place_particles"])
@@ -379,11 +380,11 @@ class MentionFinder:
             return [(span, cls)]  # "Scale AI", "Acme AG": a suffix, not a second name
         return [(span[:cut], "Place"), (span[cut:], "Organization")]
 
-    @staticmethod
-    def split_possessive(span: Span, cls: str) -> list[tuple[Span, str]]:
-        """"Amazon Web Services' Bedrock" tagged as one name is the owner's name and the owned one's."""
+    def split_possessive(self, span: Span, cls: str) -> list[tuple[Span, str]]:
+        """"Amazon Web Services' Bedrock" tagged as one name is the owner's name and the owned one's; not
+        "the Information Commissioner's Office", where the possessive leads to a word naming an institution."""
         cut = next((t.i for t in span[1:-1] if t.tag_ == "POS"), None)
-        if cut is None:
+        if cut is None or span.end - cut == 2 and span.doc[cut + 1].lower_ in self.institution_words:
             return [(span, cls)]
         return [(span.doc[span.start:cut], UNKNOWN), (span.doc[cut + 1:span.end], cls)]
 

@@ -573,6 +573,8 @@ class RelationFinder:
                         sent: Span) -> Iterator[CandidateRelation]:
         """The relations one role noun gives between a person and the holders of the role."""
         prop = self._title_property(role)
+        if prop == "leads" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in role.children):
+            prop = "worksFor"  # "a managing director at Ironquay" is one of several: no one leads as "a" director
         over_place = () if role.lemma_.lower() in self.corporate_titles or role.lower_ in self.corporate_titles else ("livesIn",)
         if prop is not None:
             predicates, conf_key = (prop, *over_place), "title"

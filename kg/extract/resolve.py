@@ -388,7 +388,7 @@ def _name_prefix_units(clusters: list[list[int]], spans: list[Span], keys: dict[
         if len(longest) < 2 or longest[-1].text not in units:
             continue
         for parent, parent_members in orgs.items():
-            if parent == c:
+            if parent == c or keys[parent] == keys[c]:
                 continue
             prefix = [t.text for t in max(parent_members, key=len)]
             if [t.text for t in longest][: len(prefix)] == prefix and len(longest) > len(prefix):

@@ -128,3 +128,8 @@ def test_mentions_abbreviated_state_after_a_place_is_a_place(nlp):
     found = _mentions(nlp, "In 1907 , painter Ruth Hale was born in Sedalia , Miss .")  # tokenised text, as in CoNLL04
     assert found.get("Sedalia") == "Place" and found.get("Miss") == "Place"
     assert _mentions(nlp, "The singer was born in Burchard , Neb .").get("Neb") == "Place"
+
+
+def test_mentions_a_possessive_before_a_word_naming_an_institution_stays_in_the_name(nlp):
+    found = _mentions(nlp, "The Information Commissioner's Office, Britain's data protection regulator, said it had been notified.")
+    assert "Information Commissioner's Office" in found and "Office" not in found

@@ -375,3 +375,24 @@ def test_relations_head_of_state_title_says_nothing_of_residence(nlp):
 def test_relations_place_modifying_a_roles_modifier_is_not_led(nlp):
     triples = _triples(nlp, "Boston nightclub owner Ray Dunn was arrested on Monday.")
     assert not any(s == "Ray Dunn" and p == "leads" for s, p, _ in triples)
+
+
+def test_relations_an_indefinite_leading_title_is_one_of_several_and_works_for(nlp):
+    triples = _triples(nlp, "Dominic Ferris, a managing director at Ironquay Security, said the attackers had been inside the network.")
+    assert ("Dominic Ferris", "worksFor", "Ironquay Security") in triples
+    assert not any(p == "leads" for _, p, _ in triples)
+    assert ("Anna Berg", "leads", "Ironquay Security") in _triples(nlp, "Anna Berg, the managing director of Ironquay Security, said it was safe.")
+
+
+def test_resolution_no_entity_is_part_of_itself(nlp):
+    from kg.extract.resolve import _name_prefix_units
+    from kg.ontology import load_lexicon
+
+    doc = nlp("Dijlevest led the round. Dijlevest Ventures said so.")
+    spans = [doc[0:1], doc[5:7]]  # "Dijlevest", "Dijlevest Ventures": two clusters that resolved to one entity
+    same = _name_prefix_units([[0], [1]], spans, {0: "dijlevest ventures", 1: "dijlevest ventures"}, {0: "Organization", 1: "Organization"},
+                              SourceDocument("t", doc.text, "t"), load_lexicon(None))
+    assert same == []
+    apart = _name_prefix_units([[0], [1]], spans, {0: "dijlevest", 1: "dijlevest ventures"}, {0: "Organization", 1: "Organization"},
+                               SourceDocument("t", doc.text, "t"), load_lexicon(None))
+    assert [(r.subject, r.predicate, r.object) for r in apart] == [("dijlevest ventures", "partOf", "dijlevest")]
