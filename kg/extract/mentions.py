@@ -17,6 +17,7 @@ from typing import Any
 from spacy.attrs import ENT_TYPE, LOWER, ORTH, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -235,7 +236,7 @@ class MentionFinder:
         return self.propagate_labels(self.state_abbreviations(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start),
                                                                                                        len(sources)))))
 
-    def _passes(self, test: str, orths: list[int], vocab_strings: Any) -> list[bool]:
+    def _passes(self, test: str, orths: list[int], vocab_strings: StringStore) -> list[bool]:
         """Which of these words pass one of the regular expressions in ``_STRING_TESTS``, each word tried once ever."""
         known = self.string_tests[test]
         for orth in set(orths) - known.keys():
@@ -250,7 +251,7 @@ class MentionFinder:
         version, hyphen = self._passes("version", orths, strings), self._passes("hyphen_version", orths, strings)
         name_part = [tag == self.name_tag and ent not in self.not_name_parts for tag, ent in zip(tags, ents)]
         found = []
-        for i, orth in enumerate(orths):
+        for i in range(len(orths)):
             ends = [i + 1] + ([i + 2] if i + 1 < len(orths) and orths[i + 1] in self.modifiers else [])
             if hyphen[i]:
                 found += [(i, end) for end in ends]
