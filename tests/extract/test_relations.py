@@ -396,3 +396,8 @@ def test_resolution_no_entity_is_part_of_itself(nlp):
     apart = _name_prefix_units([[0], [1]], spans, {0: "dijlevest", 1: "dijlevest ventures"}, {0: "Organization", 1: "Organization"},
                                SourceDocument("t", doc.text, "t"), load_lexicon(None))
     assert [(r.subject, r.predicate, r.object) for r in apart] == [("dijlevest ventures", "partOf", "dijlevest")]
+
+
+def test_relations_a_bare_leading_title_is_held_in_the_company_of_the_story(nlp):
+    triples = _triples(nlp, 'Brackwell Retail said hackers had stolen customer data. "We are deeply sorry," chief executive Fiona Lacey said.')
+    assert ("Fiona Lacey", "leads", "Brackwell Retail") in triples
