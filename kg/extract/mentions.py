@@ -18,7 +18,7 @@ from spacy.attrs import ENT_TYPE, LOWER, ORTH, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.strings import StringStore
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from kg.ontology import load_lexicon
@@ -478,6 +478,12 @@ class MentionFinder:
             return "Person"  # "Breakthrough Energy Ventures partner Nadia Harlow": a full name after an employer and a job title
         if root.dep_ == "pobj" and root.head.lower_ == "near":
             return "Place"  # "the coast near Taltal"
+        if root.dep_ == "pobj" and root.head.lower_ == "of" and self.head_classes.get(root.head.head.lemma_.lower()) == "Place" \
+                and root.head.head.pos_ == "NOUN":
+            return "Place"  # "the island of Crete", "the port of Rotterdam"
+        kind = self.example_of(root)
+        if kind is not None:
+            return kind  # "islands such as Mykonos, Santorini and Crete", "carmakers including BYD"
         after = span.doc[span.end] if span.end < len(span.doc) else None
         owned = span.start > 0 and span.doc[span.start - 1].tag_ == "POS"
         if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes \
@@ -498,6 +504,16 @@ class MentionFinder:
                     return "AIModel"
                 return head_cls
         return cls
+
+    def example_of(self, token: Token) -> str | None:
+        """The class of the noun a name is given as an example of ("islands such as Mykonos and Crete"), if it names one."""
+        while token.dep_ == "conj" and token.head != token:
+            token = token.head  # the first of the coordinated examples
+        prep = token.head
+        if token.dep_ != "pobj" or not (prep.lower_ == "including" or prep.lower_ == "as" and any(c.lower_ == "such" for c in prep.children)):
+            return None
+        noun = prep.head
+        return self.head_classes.get(noun.lemma_.lower()) if noun.pos_ == "NOUN" else None
 
     def ai_context(self, doc: Doc) -> bool:
         """Whether the document is about AI (so versioned names are AI models)."""

@@ -133,3 +133,11 @@ def test_mentions_abbreviated_state_after_a_place_is_a_place(nlp):
 def test_mentions_a_possessive_before_a_word_naming_an_institution_stays_in_the_name(nlp):
     found = _mentions(nlp, "The Information Commissioner's Office, Britain's data protection regulator, said it had been notified.")
     assert "Information Commissioner's Office" in found and "Office" not in found
+
+
+@pytest.mark.parametrize(("text", "name", "cls"), [
+    ("Most passengers were tourists heading to islands such as Mykonos, Santorini and Crete.", "Santorini", "Place"),
+    ("The airline will open a maintenance base in Heraklion, on the island of Crete.", "Crete", "Place"),
+])
+def test_mentions_a_name_takes_the_class_of_the_noun_it_is_an_example_of(nlp, text, name, cls):
+    assert _mentions(nlp, text).get(name) == cls
