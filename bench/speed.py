@@ -1,6 +1,6 @@
 """Extraction speed: `kg build` words per second against plain `nlp.pipe`, same model, same corpus, one run.
 
-Run: .venv/bin/python bench/speed.py [--docs 300] [--repeat 5]
+Run: .venv/bin/python bench/speed.py [--docs 150] [--repeat 11]
 
 Both are timed interleaved, `--repeat` rounds of one plain run then one kg run,
 in this process. Machines here are noisy, and slow down and speed up for a while
@@ -51,8 +51,8 @@ def corpus(n: int) -> tuple[list[str], str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--docs", type=int, default=150)
+    parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
