@@ -314,8 +314,8 @@ class RelationFinder:
             if not objects and not preps:
                 # "Ruby shot and mortally wounded Oswald": the object of the coordinated verb
                 objects = [c for conj in verb.conjuncts if conj.i > verb.i for c in conj.children if c.dep_ == "dobj"][:1]
-            if not objects and not preps and verb.dep_ == "relcl":
-                objects = [verb.head]  # "the platform Gulfstone developed"
+            if not objects and not preps and (verb.dep_ == "relcl" or verb.dep_ == "acl" and any(c.dep_ == "nsubj" for c in verb.children)):
+                objects = [verb.head]  # "the platform Gulfstone developed", "Remix Studio, a feature Lyrafy launched" (parsed acl)
             # "co-founded Y with A and B": A and B are founders too
             subjects = subjects + self._prep_objects(verb, entry.get("co_subject_preps", []))
             rule = "verb_relative" if verb.dep_ == "relcl" else "verb_passive" if passive else "verb"
@@ -370,6 +370,12 @@ class RelationFinder:
             # including ...": the clause's object or subject
             clause = _clause_of(noun)
             subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
+        if not objects:
+            # "deals that Lyrafy struck with Universal Music Group": the parties are the relative clause's
+            for clause in (c for c in noun.children if c.dep_ == "relcl"):
+                objects = self._prep_objects(clause, entry["preps"])
+                if objects:
+                    subjects = [c for c in clause.children if c.dep_ == "nsubj"] or subjects
         literals = None
         for subj in self._arguments(subjects, at):
             for obj in self._arguments(objects, at):

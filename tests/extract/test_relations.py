@@ -401,3 +401,16 @@ def test_resolution_no_entity_is_part_of_itself(nlp):
 def test_relations_a_bare_leading_title_is_held_in_the_company_of_the_story(nlp):
     triples = _triples(nlp, 'Brackwell Retail said hackers had stolen customer data. "We are deeply sorry," chief executive Fiona Lacey said.')
     assert ("Fiona Lacey", "leads", "Brackwell Retail") in triples
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Critics say Remix Studio 2.0, a feature Lyrafy launched in February, copies songs.", ("Lyrafy", "launched", "Remix Studio 2.0")),
+        ("The agreement follows similar deals that Lyrafy struck with Universal Music Group in 2022.",
+         ("Lyrafy", "partneredWith", "Universal Music Group")),
+    ],
+)
+def test_relations_a_reduced_or_relative_clause_on_the_trigger_gives_the_parties(nlp, text, expected):
+    found = _triples(nlp, text)
+    assert expected in found or (expected[2], expected[1], expected[0]) in found and expected[1] == "partneredWith"
