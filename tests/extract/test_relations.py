@@ -414,3 +414,21 @@ def test_relations_a_bare_leading_title_is_held_in_the_company_of_the_story(nlp)
 def test_relations_a_reduced_or_relative_clause_on_the_trigger_gives_the_parties(nlp, text, expected):
     found = _triples(nlp, text)
     assert expected in found or (expected[2], expected[1], expected[0]) in found and expected[1] == "partneredWith"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Adriatica Energia picked Stellwind over bids from Vestas.", ("Adriatica Energia", "partneredWith", "Stellwind")),
+        ("Brackwell Retail said it had hired cybersecurity firm Ironquay Security to investigate.", ("Brackwell Retail", "partneredWith", "Ironquay Security")),
+        ("Aurelia Airways will fly to Chicago under a codeshare with United Airlines.", ("Aurelia Airways", "partneredWith", "United Airlines")),
+        ("The route sharpens Aurelia Airways's rivalry with Aegean Airlines.", ("Aurelia Airways", "competesWith", "Aegean Airlines")),
+    ],
+)
+def test_relations_lexicon_triggers_for_supplier_choices_codeshares_and_rivalries(nlp, text, expected):
+    found = _triples(nlp, text)
+    assert expected in found or (expected[2], expected[1], expected[0]) in found
+
+
+def test_relations_hiring_a_person_is_no_partnership(nlp):
+    assert not any(p == "partneredWith" for _, p, _ in _triples(nlp, "Brackwell Retail hired Jane Doe as its finance chief."))
