@@ -365,10 +365,9 @@ class RelationFinder:
             subjects = self._subject_tokens(noun.head, {"nsubj"})  # "Halvorsen signed a partnership with Kaneda"
         elif not subjects and noun.dep_ == "attr":
             subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
-        elif not subjects and noun.dep_ == "pobj" and _clause_of(noun) is not None:
+        elif not subjects and noun.dep_ == "pobj" and (clause := _clause_of(noun)) is not None:
             # "puts Nordvik in competition with ...", "is in talks with ...", "competes for customers with rivals
             # including ...": the clause's object or subject
-            clause = _clause_of(noun)
             subjects = [c for c in clause.children if c.dep_ == "dobj"] or [c for c in clause.children if c.dep_ == "nsubj"]
         if not objects:
             # "deals that Lyrafy struck with Universal Music Group": the parties are the relative clause's
