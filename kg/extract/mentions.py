@@ -210,11 +210,12 @@ class MentionFinder:
                 employers.append(Span(doc, span.start, span.end, label=self.employer_class(span, UNKNOWN)))
             else:  # SENT_START
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
-        for start, end in self.versioned_names(doc):
+        orths = doc.to_array(ORTH).tolist()
+        for start, end in self.versioned_names(doc, orths):
             span = self.clean(doc[start:end])
             if span is not None:
                 versioned.append(Span(doc, span.start, span.end, label="AIModel" if ai_context else "Product"))
-        for i in self.camel_words(doc):
+        for i in self.camel_words(doc, orths):
             span = self.clean(doc[i:i + 1])
             if span is not None:
                 tentative.append(Span(doc, span.start, span.end, label=UNKNOWN))
@@ -243,10 +244,11 @@ class MentionFinder:
             known[orth] = _STRING_TESTS[test].search(vocab_strings[orth]) is not None
         return [known[orth] for orth in orths]
 
-    def versioned_names(self, doc: Doc) -> list[tuple[int, int]]:
+    def versioned_names(self, doc: Doc, orths: list[int]) -> list[tuple[int, int]]:
         """Every (start, end) of a versioned name: proper nouns then a version ("Gemini 3.1", "Qwen 3.5"), or a
-        hyphenated one ("GPT-5.4"), each with and without a trailing modifier ("Pro"), from every start in the run."""
-        orths, tags, ents = (doc.to_array(attr).tolist() for attr in (ORTH, TAG, ENT_TYPE))
+        hyphenated one ("GPT-5.4"), each with and without a trailing modifier ("Pro"), from every start in the run;
+        ``orths`` are the doc's ORTH values."""
+        tags, ents = (doc.to_array(attr).tolist() for attr in (TAG, ENT_TYPE))
         strings = doc.vocab.strings
         version, hyphen = self._passes("version", orths, strings), self._passes("hyphen_version", orths, strings)
         name_part = [tag == self.name_tag and ent not in self.not_name_parts for tag, ent in zip(tags, ents)]
@@ -262,9 +264,9 @@ class MentionFinder:
                 found += [(s, end) for s in range(start, i) for end in ends]
         return found
 
-    def camel_words(self, doc: Doc) -> list[int]:
-        """The tokens written in inner capitals ("ChatGPT", "iPhone")."""
-        return [i for i, camel in enumerate(self._passes("camel", doc.to_array(ORTH).tolist(), doc.vocab.strings)) if camel]
+    def camel_words(self, doc: Doc, orths: list[int]) -> list[int]:
+        """The tokens written in inner capitals ("ChatGPT", "iPhone"); ``orths`` are the doc's ORTH values."""
+        return [i for i, camel in enumerate(self._passes("camel", orths, doc.vocab.strings)) if camel]
 
     def state_abbreviations(self, spans: list[Span]) -> list[Span]:
         """"Tupelo, Miss.", "Burchard, Neb.": an abbreviated state after a place and a comma is a place (not Miss Smith)."""

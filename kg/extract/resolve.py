@@ -296,6 +296,7 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
     result = DocumentEntities()
     keys: dict[int, str] = {}
     classes: dict[int, str] = {}
+    titles = _name_titles(lexicon)
     for c, members in enumerate(clusters):
         votes = class_votes[c]
         cls = _choose_class(votes)
@@ -306,7 +307,7 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         entity = result.entities.setdefault(key, Entity(key=key, label=label, cls=cls, documents={source.id}))
         entity.aliases.update(re.sub(r"\s+", " ", spans[i].text).strip() for i in members)
         if cls == "Person":
-            entity.aliases.update(_titled_names([spans[i] for i in members], lexicon))
+            entity.aliases.update(_titled_names([spans[i] for i in members], titles))
         entity.aliases.discard(entity.label)
         result.votes.setdefault(key, Counter()).update({k: v for k, v in votes.items() if k != UNKNOWN})
         entity.cls = _choose_class(result.votes[key])
@@ -344,9 +345,13 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
     return result
 
 
-def _titled_names(members: list[Span], lexicon: dict[str, Any]) -> set[str]:
+def _name_titles(lexicon: dict[str, Any]) -> set[str]:
+    """The words that may stand before a person's name as a title: job titles and honorifics."""
+    return {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"]) | {"miss"}  # "Miss Bickel": not an honorific elsewhere ("Tupelo, Miss.")
+
+
+def _titled_names(members: list[Span], titles: set[str]) -> set[str]:
     """"President John F. Kennedy", "Sen. Bob Dole", "Mrs. Rose": a person's name with the title before it is a name of the person too."""
-    titles = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"]) | {"miss"}  # "Miss Bickel": not an honorific elsewhere ("Tupelo, Miss.")
     names = set()
     for span in members:
         start = span.start
