@@ -432,3 +432,12 @@ def test_relations_lexicon_triggers_for_supplier_choices_codeshares_and_rivalrie
 
 def test_relations_hiring_a_person_is_no_partnership(nlp):
     assert not any(p == "partneredWith" for _, p, _ in _triples(nlp, "Brackwell Retail hired Jane Doe as its finance chief."))
+
+
+def test_mentions_a_medicine_named_after_its_kind_is_a_product_and_not_the_company_of_the_story(nlp):
+    text = ("Regulators on Monday approved Norcap Biosciences' heart-failure pill Halvex, and the Denver-based drugmaker "
+            "said it would start selling it in May.")
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    classes = {e.label: e.cls for e in result.entities.values()}
+    assert classes.get("Halvex") == "Product"
+    assert ("Norcap Biosciences", "basedIn", "Denver") in _triples(nlp, text)
