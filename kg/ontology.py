@@ -49,10 +49,23 @@ def shapes_graph() -> Graph:
     return Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
 
 
+def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; a key given twice is an error (JSON would silently keep the last)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"lexicon: {key!r} is given twice in one object (give a list of entries instead)")
+        seen[key] = value
+    return seen
+
+
 def load_lexicon(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The extraction lexicon (trigger words, titles, class hints) as a dict."""
+    """The extraction lexicon (trigger words, titles, class hints) as a dict.
+
+    A trigger with more than one sense is a list of entries: ``"work": [{... "preps": ["for"]}, {... "preps": ["with"]}]``.
+    """
     with open(path or ONTOLOGY_DIR / "lexicon.json", encoding="utf-8") as handle:
-        return json.load(handle)
+        return json.load(handle, object_pairs_hook=_without_duplicate_keys)
 
 
 def _local(term: URIRef) -> str:

@@ -89,3 +89,13 @@ def test_validate_knows_an_ai_model_is_a_product():
     report = validate(g).text
     assert "Conforms: False" in report and "mentionedIn" in report  # the shapes ran
     assert "launched" not in report, report
+
+
+def test_lexicon_refuses_a_trigger_given_twice(tmp_path):
+    from kg.ontology import load_lexicon
+
+    load_lexicon()  # the shipped lexicon has no key twice
+    lexicon = tmp_path / "lexicon.json"
+    lexicon.write_text('{"verbs": {"work": {"property": "worksFor", "preps": ["for"]}, "work": {"property": "partneredWith", "preps": ["with"]}}}')
+    with pytest.raises(ValueError, match="'work' is given twice"):
+        load_lexicon(lexicon)

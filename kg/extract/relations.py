@@ -72,11 +72,14 @@ class RelationFinder:
 
     def __init__(self, name: str, *, lexicon: dict[str, Any]) -> None:
         self.name = name
-        self.verbs: dict[str, dict[str, Any]] = lexicon["verbs"]
+        # a verb with more than one sense has a list of entries ("work for" and "work with")
+        self.verbs: dict[str, list[dict[str, Any]]] = {lemma: entry if isinstance(entry, list) else [entry]
+                                                        for lemma, entry in lexicon["verbs"].items()}
         self.nouns: dict[str, dict[str, Any]] = lexicon["nouns"]
         self.adjectives: dict[str, dict[str, Any]] = lexicon["adjectives"]
         self.titles: dict[str, str] = lexicon["titles"]
         self.title_modifiers: dict[str, str] = lexicon["title_modifiers"]
+        self.function_words = frozenset(lexicon["function_words"])
         self.owner_first = tuple(lexicon["possessives"]["owner_first"])
         self.owned_first = tuple(lexicon["possessives"]["owned_first"])
         self.corporate_titles = set(lexicon["corporate_titles"]["titles"])
@@ -286,15 +289,21 @@ class RelationFinder:
     def _verb(self, verb: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         if self._negated(verb):
             return
-        entry = self.verbs.get(lemma)
-        if entry is None and lemma.startswith("co-"):
-            entry = self.verbs.get(lemma[3:])
+        entries = self.verbs.get(lemma)
+        if entries is None and lemma.startswith("co-"):
+            entries = self.verbs.get(lemma[3:])
         # "Hollow Pine, co-founded in 2014 by A and B, both former developers at Rovio": a participle with an agent is passive
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and (
             any(c.dep_ == "agent" for c in verb.children) or not any(c.dep_ in ("nsubj", "dobj") for c in verb.children)))
-        if entry is None:
+        if entries is None:
             yield from self._open(verb, lemma, sent, at, passive)
             return
+        for entry in entries:
+            yield from self._verb_sense(verb, lemma, entry, sent, at, passive)
+
+    def _verb_sense(self, verb: Token, lemma: str, entry: dict[str, Any], sent: Span, at: dict[int, Span],
+                    passive: bool) -> Iterator[CandidateRelation]:
+        """The relations one sense of a trigger verb gives ("work for" or "work with")."""
         particle = entry.get("particle")
         if particle and not any(c.dep_ == "prt" and c.lower_ == particle for c in verb.children) and particle not in entry["preps"]:
             return
@@ -506,6 +515,8 @@ class RelationFinder:
         modifiers = {c.lemma_.lower() for c in title.children if c.dep_ in ("amod", "compound")}
         if title.lemma_.lower() == "officer" and "executive" not in modifiers:
             return prop  # a chief financial (technology, operating) officer works for the company; its chief executive leads it
+        if not self.function_words.isdisjoint(modifiers):
+            return "worksFor"  # "Hallvik's finance chief", "its marketing director": a function inside the company
         for child in title.children:
             modifier = self.title_modifiers.get(child.lemma_.lower())
             if modifier and child.dep_ in ("amod", "compound"):

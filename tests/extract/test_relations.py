@@ -441,3 +441,32 @@ def test_mentions_a_medicine_named_after_its_kind_is_a_product_and_not_the_compa
     classes = {e.label: e.cls for e in result.entities.values()}
     assert classes.get("Halvex") == "Product"
     assert ("Norcap Biosciences", "basedIn", "Denver") in _triples(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jane Okafor works for Norvane Labs.", ("Jane Okafor", "worksFor", "Norvane Labs")),
+        ("Jane Okafor, who works at Norvane Labs, spoke on Monday.", ("Jane Okafor", "worksFor", "Norvane Labs")),
+        ("Norvane Labs is working with Globex on batteries.", ("Norvane Labs", "partneredWith", "Globex")),
+    ],
+)
+def test_relations_a_verb_with_two_senses_gives_each_by_its_preposition(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Norvane Labs is part of Kestrel Holdings.", ("Norvane Labs", "partOf", "Kestrel Holdings")),
+        ("Norvane Labs, which is controlled by Kestrel Holdings, makes batteries.", ("Norvane Labs", "partOf", "Kestrel Holdings")),
+        ("Kestrel Holdings controls Norvane Labs.", ("Norvane Labs", "partOf", "Kestrel Holdings")),
+        ("Seaya Ventures, an early investor in Norvane Labs, declined to comment.", ("Seaya Ventures", "investedIn", "Norvane Labs")),
+        ("Marcus Dahl, Hallvik's finance chief, spoke on Monday.", ("Marcus Dahl", "worksFor", "Hallvik")),
+        ("Hallvik finance chief Marcus Dahl spoke on Monday.", ("Marcus Dahl", "worksFor", "Hallvik")),
+    ],
+)
+def test_relations_lexicon_triggers_for_parts_investors_and_functions_inside_a_company(nlp, text, expected):
+    triples = _triples(nlp, text)
+    assert expected in triples
+    assert not any(p == "leads" for _, p, _ in triples)  # a finance chief works for the company, not leads it
