@@ -509,19 +509,39 @@ class RelationFinder:
                 yield self._make((org, anaphor), ("basedIn",), (place, False), sent, "x_based", "x_based", "based", (None, None))
 
     def _title_property(self, title: Token) -> str | None:
-        prop = self.titles.get(title.lemma_.lower()) or self.titles.get(title.lower_)
+        """The property a title noun gives its holder, read with the words that modify it."""
+        modifiers = [c.lemma_.lower() for c in title.children if c.dep_ in ("amod", "compound")]
+        return self._title_words_property(title.lemma_.lower(), title.lower_, modifiers)
+
+    def _title_words_property(self, lemma: str, lower: str, modifiers: list[str]) -> str | None:
+        """The property of a title given as words: its lemma and surface form, and its modifiers in order."""
+        prop = self.titles.get(lemma) or self.titles.get(lower)
         if prop is None:
             return None
-        modifiers = {c.lemma_.lower() for c in title.children if c.dep_ in ("amod", "compound")}
-        if title.lemma_.lower() == "officer" and "executive" not in modifiers:
+        if lemma == "officer" and "executive" not in modifiers:
             return prop  # a chief financial (technology, operating) officer works for the company; its chief executive leads it
         if not self.function_words.isdisjoint(modifiers):
             return "worksFor"  # "Hallvik's finance chief", "its marketing director": a function inside the company
-        for child in title.children:
-            modifier = self.title_modifiers.get(child.lemma_.lower())
-            if modifier and child.dep_ in ("amod", "compound"):
-                return modifier
-        return prop
+        return next((self.title_modifiers[m] for m in modifiers if m in self.title_modifiers), prop)
+
+    def _capitalised_title(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
+        """"Meridia Chief Executive Ignacio Valverde": a title in capitals, which the parser flattens into the name.
+
+        The words before the name that modify its first name (not its head) are read as a title; the
+        organisation just before them holds it.
+        """
+        doc, words, k = sent.doc, [], mention.start - 1
+        while k >= sent.start and k not in at and doc[k].dep_ == "compound" and mention.start <= doc[k].head.i < mention.root.i \
+                and doc[k].is_title and (doc[k].lower_ in self.titles or doc[k].lower_ in self.title_modifiers or doc[k].lower_ in self.function_words):
+            words.insert(0, doc[k])
+            k -= 1
+        holder = at.get(k)
+        if not words or holder is None or holder.end != k + 1 or holder.label_ not in ("Organization", UNKNOWN):
+            return
+        title = words[-1]
+        prop = self._title_words_property(title.lower_, title.lower_, [w.lower_ for w in words[:-1]])
+        if prop is not None:
+            yield self._make((mention, False), (prop,), (holder, False), sent, f"title:{title.lower_}", "title", title.lower_, (None, None))
 
     def _verb_roles(self, verb: Token) -> list[Token]:
         """The role a role verb gives: "is the CEO", "serves as chief executive", "was promoted to president"."""
@@ -622,6 +642,7 @@ class RelationFinder:
             # "Y's CEO X", "X, an ecologist at Cornell University", "X is a correspondent for Y"
             if mention.label_ in ("Person", UNKNOWN):
                 yield from self._roles(mention, sent, at)
+                yield from self._capitalised_title(mention, sent, at)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
             owners = [c for c in root.children if c.dep_ == "poss"]
             before = mention.start - 2

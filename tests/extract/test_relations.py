@@ -470,3 +470,16 @@ def test_relations_lexicon_triggers_for_parts_investors_and_functions_inside_a_c
     triples = _triples(nlp, text)
     assert expected in triples
     assert not any(p == "leads" for _, p, _ in triples)  # a finance chief works for the company, not leads it
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Norvane Chief Executive Ignacio Valverde told reporters in Madrid.", ("Ignacio Valverde", "leads", "Norvane")),
+        ("Hallvik Chief Financial Officer Karin Ekstrom spoke.", ("Karin Ekstrom", "worksFor", "Hallvik")),
+    ],
+)
+def test_relations_a_title_in_capitals_flattened_into_the_name(nlp, text, expected):
+    triples = _triples(nlp, text)
+    assert expected in triples
+    assert len([t for t in triples if t[0] == expected[0]]) == 1  # one holder, one property
