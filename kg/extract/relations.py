@@ -366,6 +366,8 @@ class RelationFinder:
         if entry.get("names_the_other_party"):
             objects += self._named_party(noun)
         subjects = modifiers + self._prep_objects(noun, ["by"])
+        if not subjects and entry.get("names_the_subject"):
+            subjects = self._named_party(noun)  # "Tesela's backers, including Seaya Ventures", "Seaya, an investor in Tesela"
         if not subjects and noun.dep_ == "pobj" and entry.get("possessor_is_object"):
             subjects = self._subject_tokens(noun.head.head, _SUBJECT_DEPS) if noun.head.dep_ == "prep" else []
         elif not subjects and noun.dep_ == "appos":
@@ -395,14 +397,17 @@ class RelationFinder:
     def _named_party(noun: Token) -> list[Token]:
         """The tokens a noun such as "rival" names: itself (for "rivals such as X"), or what it describes.
 
-        "Spotify, its rival" and "Umicore, one of Cyclith's competitors" (apposition), "Orbex is a rival" (copula).
+        "Spotify, its rival" and "Umicore, one of Cyclith's competitors" (apposition), "Orbex is a rival" (copula),
+        "its rivals include Orbex", "its rival, Orbex".
         """
         stand = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lower_ == "one" else noun
         if stand.dep_ == "appos":
             return [noun, stand.head]
         if stand.dep_ == "attr":
             return [noun, *(c for c in stand.head.children if c.dep_ == "nsubj")]
-        return [noun]
+        if stand.dep_ == "nsubj" and stand.head.lemma_.lower() == "include":
+            return [noun, *(c for c in stand.head.children if c.dep_ == "dobj")]  # "Tesela's backers include Seaya"
+        return [noun, *(c for c in noun.children if c.dep_ == "appos")]  # "its largest shareholder, Kestrel Holdings"
 
     def _investors(self, token: Token, at: dict[int, Span]) -> list[Token]:
         """Investors hanging off a round or a raise: "led by Y", "with participation from Z", "from investors including Z"."""

@@ -483,3 +483,15 @@ def test_relations_a_title_in_capitals_flattened_into_the_name(nlp, text, expect
     triples = _triples(nlp, text)
     assert expected in triples
     assert len([t for t in triples if t[0] == expected[0]]) == 1  # one holder, one property
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tesela's backers, including venture capital firm Seaya Ventures, will sell their stakes.", ("Seaya Ventures", "investedIn", "Tesela")),
+        ("Norvane Labs' investors include Seaya Ventures.", ("Seaya Ventures", "investedIn", "Norvane Labs")),
+        ("Norvane Labs' rivals include Kestrel Robotics.", ("Norvane Labs", "competesWith", "Kestrel Robotics")),
+    ],
+)
+def test_relations_a_noun_standing_for_names_gives_them_as_parties(nlp, text, expected):
+    assert expected in _triples(nlp, text)
