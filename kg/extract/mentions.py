@@ -21,6 +21,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from kg.extract.places import known_places
 from kg.ontology import load_lexicon
 
 __all__ = ["MentionFinder", "MENTIONS_KEY", "UNKNOWN"]
@@ -120,18 +121,25 @@ def dateline_end(doc: Doc, start: int) -> int | None:
 
 @Language.factory(
     "kg_mentions",
-    default_config={"lexicon_path": None, "proper_noun_chunks": True},
+    default_config={"lexicon_path": None, "proper_noun_chunks": True, "known_places_min_population": 100_000},
 )
-def make_mention_finder(nlp: Language, name: str, lexicon_path: str | None, proper_noun_chunks: bool) -> "MentionFinder":
-    """Build the mention finder from the lexicon (``ontology/lexicon.json`` by default)."""
-    return MentionFinder(nlp, name, lexicon=load_lexicon(lexicon_path), proper_noun_chunks=proper_noun_chunks)
+def make_mention_finder(nlp: Language, name: str, lexicon_path: str | None, proper_noun_chunks: bool,
+                        known_places_min_population: int) -> "MentionFinder":
+    """Build the mention finder from the lexicon (``ontology/lexicon.json`` by default).
+
+    ``known_places_min_population``: cities of at least this many people are known places (0: none).
+    """
+    return MentionFinder(nlp, name, lexicon=load_lexicon(lexicon_path), proper_noun_chunks=proper_noun_chunks,
+                         known_places=known_places(known_places_min_population))
 
 
 class MentionFinder:
     """Find and type entity mentions; see the module docstring."""
 
-    def __init__(self, nlp: Language, name: str, *, lexicon: dict[str, Any], proper_noun_chunks: bool) -> None:
+    def __init__(self, nlp: Language, name: str, *, lexicon: dict[str, Any], proper_noun_chunks: bool,
+                 known_places: frozenset[str] = frozenset()) -> None:
         self.name = name
+        self.known_places = known_places
         self.ner_classes: dict[str, str] = lexicon["ner_classes"]
         self.org_suffixes = set(lexicon["org_suffixes"])
         self.place_suffixes = set(lexicon["place_suffixes"])
@@ -505,6 +513,9 @@ class MentionFinder:
                 if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") and self.ai_context(span.doc):
                     return "AIModel"
                 return head_cls
+        if cls in ("Organization", "Product"):
+            if span.text in self.known_places:
+                return "Place"  # "routes between Gothenburg, Oslo and Copenhagen", "moving into Brno": nothing here says otherwise
         return cls
 
     def example_of(self, token: Token) -> str | None:

@@ -141,3 +141,13 @@ def test_mentions_a_possessive_before_a_word_naming_an_institution_stays_in_the_
 ])
 def test_mentions_a_name_takes_the_class_of_the_noun_it_is_an_example_of(nlp, text, name, cls):
     assert _mentions(nlp, text).get(name) == cls
+
+
+def test_mentions_a_known_city_the_model_calls_an_organisation_is_a_place(nlp):
+    from kg.extract.mentions import MentionFinder
+    from kg.ontology import load_lexicon
+
+    text = "The trucks will run on routes between Gothenburg, Oslo and Copenhagen from this autumn."
+    assert _mentions(nlp, text)["Oslo"] == "Place" and _mentions(nlp, text)["Copenhagen"] == "Place"
+    without_places = MentionFinder(nlp, "kg_mentions", lexicon=load_lexicon(), proper_noun_chunks=True)
+    assert {s.text: s.label_ for s in without_places.find(nlp(text))}["Oslo"] == "Organization"  # the model's own guess

