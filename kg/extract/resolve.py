@@ -196,12 +196,19 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
     signatures = property_signatures()
     def cluster(span: Span) -> int:
         return cluster_of[(span.start, span.end)]
+    labelled = [Counter(v) for v in votes]
+    def an_organisation_for_a_person(span: Span, allowed: frozenset[str]) -> bool:
+        """A slot for a person filled by a name the model labels only as an organisation."""
+        return allowed == {"Person"} and not _is_anaphor(span) and set(labelled[cluster(span)]) == {"Organization"}
     for cand in candidates:
         if len(cand.predicates) != 1 or not cand.class_votes:
             continue
         sig = signatures[cand.predicates[0]]
-        for span, allowed in ((cand.subject, sig.domain), (cand.object, sig.range)):
-            if len(allowed) == 1 and not _is_anaphor(span):
+        # "Bolt runs a food-delivery service, Bolt Food" is no person leading an organisation: with an organisation
+        # where the person should be, the other slot says nothing either (Bolt Food gets no Organization vote)
+        for span, allowed, other, other_allowed in ((cand.subject, sig.domain, cand.object, sig.range),
+                                                    (cand.object, sig.range, cand.subject, sig.domain)):
+            if len(allowed) == 1 and not _is_anaphor(span) and not an_organisation_for_a_person(other, other_allowed):
                 votes[cluster(span)][next(iter(allowed))] += weights["relation_slot"]
     # untyped, or typed by the model's label alone, not as a place ("It competes with Woolworths, Coles and Aldi", "Maersk bought X")
     weakly_typed = {c for c, v in enumerate(votes) if sum(v.values()) <= 1 and "Place" not in v}

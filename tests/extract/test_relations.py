@@ -495,3 +495,10 @@ def test_relations_a_title_in_capitals_flattened_into_the_name(nlp, text, expect
 )
 def test_relations_a_noun_standing_for_names_gives_them_as_parties(nlp, text, expected):
     assert expected in _triples(nlp, text)
+
+
+def test_resolution_a_person_slot_filled_by_an_organisation_gives_the_other_slot_no_vote(nlp):
+    text = "Bolt, the Tallinn-based ride-hailing group, also runs a food-delivery service, Bolt Food, in three markets."
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    classes = {e.label: e.cls for e in result.entities.values()}
+    assert classes["Bolt"] == "Organization" and classes["Bolt Food"] == "Product"  # "runs" is no person leading it
