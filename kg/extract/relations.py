@@ -459,6 +459,9 @@ class RelationFinder:
             if raise_verb is not None and raise_verb.lemma_.lower() in self.funding["lead_verbs"] and token.dep_ == "dobj":
                 investors += self._subject_tokens(raise_verb, {"nsubj"})  # "Y led the round"
                 companies = companies or list(raisers)
+            if token.dep_ == "nsubj" and head.lemma_.lower() in self.funding["draw_verbs"] and not self._negated(head):
+                investors += [c for c in head.children if c.dep_ == "dobj"]  # "the round also drew Y and Z"
+                companies = companies or list(raisers)
         if companies and not companies[0][1] and token.lemma_.lower() not in self.funding["join_verbs"]:
             raisers[:] = companies[:1]
         literals = None

@@ -502,3 +502,20 @@ def test_resolution_a_person_slot_filled_by_an_organisation_gives_the_other_slot
     result = extract([SourceDocument("t", text, "t")], nlp)
     classes = {e.label: e.cls for e in result.entities.values()}
     assert classes["Bolt"] == "Organization" and classes["Bolt Food"] == "Product"  # "runs" is no person leading it
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Oskar Lindgren set up Hallvik Trucks in 2020.", ("Oskar Lindgren", "founded", "Hallvik Trucks")),
+        ("Hallvik Trucks, which Oskar Lindgren set up in 2020 with Sara Bergqvist, makes trucks.", ("Sara Bergqvist", "founded", "Hallvik Trucks")),
+        ("Hallvik Trucks raised $310 million in a round led by Mitsui. The round also drew Breakthrough Energy Ventures.",
+         ("Breakthrough Energy Ventures", "investedIn", "Hallvik Trucks")),
+    ],
+)
+def test_relations_setting_up_a_company_and_a_round_that_draws_investors(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_setting_something_without_up_founds_nothing(nlp):
+    assert not any(p == "founded" for _, p, _ in _triples(nlp, "Oskar Lindgren set a record at Hallvik Trucks in 2020."))
