@@ -348,7 +348,7 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
             seen[ident] = relation
     result.relations = list(seen.values())
     result.relations += _through_places(result.relations, lexicon["confidence"]["place_chain"])
-    result.relations += _name_prefix_units(clusters, spans, keys, classes, source, lexicon)
+    result.relations += _named_after(clusters, spans, keys, classes, source, lexicon)
     return result
 
 
@@ -386,31 +386,49 @@ def _through_places(relations: list[Relation], factor: float) -> list[Relation]:
     return [r for r in derived if (r.subject, r.predicate, r.object, r.start_char) not in known]
 
 
-def _name_prefix_units(clusters: list[list[int]], spans: list[Span], keys: dict[int, str], classes: dict[int, str],
-                       source: SourceDocument, lexicon: dict[str, Any]) -> list[Relation]:
-    """"Meta Superintelligence Labs" is part of "Meta", "Lyrafy Labs" of "Lyrafy": an organisation named after another plus a unit word.
+def _named_after(clusters: list[list[int]], spans: list[Span], keys: dict[int, str], classes: dict[int, str],
+                 source: SourceDocument, lexicon: dict[str, Any]) -> list[Relation]:
+    """Entities named after an organisation of the document: its units and its products.
 
-    The two are separate entities only where :func:`_cluster` kept them apart.
+    "Meta Superintelligence Labs" is part of "Meta", "Lyrafy Labs" of "Lyrafy" (an organisation's name plus a
+    unit word); "Lyrafy Premium", "Halcyon Chat" (after "Halcyon Labs", without its suffix) and "Tesela Go" were
+    developed by the organisation they are named after. The two are separate entities only where
+    :func:`_cluster` kept them apart.
     """
-    units = set(lexicon["unit_words"])
-    orgs = {c: [spans[i] for i in clusters[c]] for c in keys if classes[c] == "Organization"}
+    units, suffixes = set(lexicon["unit_words"]), set(lexicon["org_suffixes"]) | set(lexicon["alias_suffixes"])
+    members = {c: [spans[i] for i in clusters[c]] for c in keys}
+    orgs = [c for c in keys if classes[c] == "Organization"]
     relations = []
-    for c, members in orgs.items():
-        longest = max(members, key=len)
-        if len(longest) < 2 or longest[-1].text not in units:
+    for c in keys:
+        longest = max(members[c], key=len)
+        if classes[c] == "Organization" and len(longest) > 1 and longest[-1].text in units:
+            predicate, subject_is_parent, names = "partOf", False, lambda parent: [max(members[parent], key=len)]
+        elif classes[c] in ("Product", "AIModel") and longest[-1].text not in suffixes:  # "Marlowe Retail Group" is no product
+            predicate, subject_is_parent, names = "developed", True, lambda parent: [_without_suffixes(m, suffixes) for m in members[parent]]
+        else:
             continue
-        for parent, parent_members in orgs.items():
+        words = [t.text for t in longest]
+        for parent in orgs:
             if parent == c or keys[parent] == keys[c]:
                 continue
-            prefix = [t.text for t in max(parent_members, key=len)]
-            if [t.text for t in longest][: len(prefix)] == prefix and len(longest) > len(prefix):
+            if any(0 < len(name) < len(words) and words[: len(name)] == [t.text for t in name] for name in names(parent)):
                 sent = longest.sent
+                subject, obj = (keys[parent], keys[c]) if subject_is_parent else (keys[c], keys[parent])
                 relations.append(Relation(
-                    subject=keys[c], predicate="partOf", object=keys[parent], doc_id=source.id,
+                    subject=subject, predicate=predicate, object=obj, doc_id=source.id,
                     evidence=sent.text, start_char=sent.start_char, end_char=sent.end_char,
                     confidence=lexicon["confidence"]["name_prefix"], rule="name_prefix",
                 ))
+                break
     return relations
+
+
+def _without_suffixes(name: Span, suffixes: set[str]) -> Span:
+    """A company's name without its legal or generic suffixes: "Halcyon Labs" gives "Halcyon"."""
+    end = name.end
+    while end > name.start + 1 and name.doc[end - 1].text in suffixes:
+        end -= 1
+    return name.doc[name.start:end]
 
 
 def join_chunks(chunks: list[tuple[int, DocumentEntities]]) -> DocumentEntities:

@@ -385,15 +385,15 @@ def test_relations_an_indefinite_leading_title_is_one_of_several_and_works_for(n
 
 
 def test_resolution_no_entity_is_part_of_itself(nlp):
-    from kg.extract.resolve import _name_prefix_units
+    from kg.extract.resolve import _named_after
     from kg.ontology import load_lexicon
 
     doc = nlp("Dijlevest led the round. Dijlevest Ventures said so.")
     spans = [doc[0:1], doc[5:7]]  # "Dijlevest", "Dijlevest Ventures": two clusters that resolved to one entity
-    same = _name_prefix_units([[0], [1]], spans, {0: "dijlevest ventures", 1: "dijlevest ventures"}, {0: "Organization", 1: "Organization"},
+    same = _named_after([[0], [1]], spans, {0: "dijlevest ventures", 1: "dijlevest ventures"}, {0: "Organization", 1: "Organization"},
                               SourceDocument("t", doc.text, "t"), load_lexicon(None))
     assert same == []
-    apart = _name_prefix_units([[0], [1]], spans, {0: "dijlevest", 1: "dijlevest ventures"}, {0: "Organization", 1: "Organization"},
+    apart = _named_after([[0], [1]], spans, {0: "dijlevest", 1: "dijlevest ventures"}, {0: "Organization", 1: "Organization"},
                                SourceDocument("t", doc.text, "t"), load_lexicon(None))
     assert [(r.subject, r.predicate, r.object) for r in apart] == [("dijlevest ventures", "partOf", "dijlevest")]
 
@@ -519,3 +519,9 @@ def test_relations_setting_up_a_company_and_a_round_that_draws_investors(nlp, te
 
 def test_relations_setting_something_without_up_founds_nothing(nlp):
     assert not any(p == "founded" for _, p, _ in _triples(nlp, "Oskar Lindgren set a record at Hallvik Trucks in 2020."))
+
+
+def test_resolution_a_product_named_after_an_organisation_was_developed_by_it(nlp):
+    text = "Halcyon Labs released Halcyon Chat, a legal assistant, in March. Halcyon Chat is sold to law firms."
+    assert ("Halcyon Labs", "developed", "Halcyon Chat") in _triples(nlp, text)
+    assert not any(p == "developed" for _, p, _ in _triples(nlp, "Marlowe said Marlowe Retail Group would open 40 stores."))
