@@ -197,7 +197,7 @@ class MentionFinder:
                 span = self.clean(part)
                 if span is not None:
                     candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
-        candidates = self.extend_known_prefixes(candidates)
+        candidates = [self.extend_first_name(span) for span in self.extend_known_prefixes(candidates)]
         versioned, employers, chunks, tentative = [], [], [], []
         for match_id, start, end in self.matcher(doc):
             rule = doc.vocab.strings[match_id]
@@ -379,6 +379,17 @@ class MentionFinder:
                 start -= 1
             extended.append(span if start == span.start else Span(span.doc, start, span.end, label=span.label_))
         return extended
+
+    def extend_first_name(self, span: Span) -> Span:
+        """"said Ivy Tsang" tagged as "Tsang": a one-word person's name grows leftwards over the capitalised proper
+        noun the parser joins to it, when no other name holds it and it is no title ("Chief", "Dr.")."""
+        if span.label_ != "Person" or len(span) != 1 or span.start == 0:
+            return span
+        word = span.doc[span.start - 1]
+        if word.tag_ == "NNP" and word.is_title and word.dep_ == "compound" and word.head.i == span.start and word.ent_iob_ == "O" \
+                and word.lower_.rstrip(".") not in self.title_words and word.lower_ not in self.job_words:
+            return Span(span.doc, span.start - 1, span.end, label=span.label_)
+        return span
 
     def split_dateline(self, span: Span, cls: str) -> list[tuple[Span, str]]:
         """"Beijing XINHUA", "Moscow ITAR-TASS": a place name run into a capitalised agency name is two names."""

@@ -151,3 +151,9 @@ def test_mentions_a_known_city_the_model_calls_an_organisation_is_a_place(nlp):
     assert _mentions(nlp, text)["Oslo"] == "Place" and _mentions(nlp, text)["Copenhagen"] == "Place"
     without_places = MentionFinder(nlp, "kg_mentions", lexicon=load_lexicon(), proper_noun_chunks=True)
     assert {s.text: s.label_ for s in without_places.find(nlp(text))}["Oslo"] == "Organization"  # the model's own guess
+
+
+def test_mentions_a_surname_grows_over_the_first_name_the_model_left_out(nlp):
+    found = _mentions(nlp, '"Orvane is buying market share," said Ivy Tsang, an analyst at Counterpoint Research.')
+    assert found.get("Ivy Tsang") == "Person" and "Tsang" not in found
+    assert "Carl Rubin" in _mentions(nlp, "U.S. District Court Judge Carl Rubin denied the motion.")  # a title is not a first name
