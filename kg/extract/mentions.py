@@ -240,7 +240,7 @@ class MentionFinder:
     def _passes(self, test: str, orths: list[int], vocab_strings: StringStore) -> list[bool]:
         """Which of these words pass one of the regular expressions in ``_STRING_TESTS``, each word tried once ever."""
         known = self.string_tests[test]
-        for orth in set(orths) - known.keys():
+        for orth in {orth for orth in orths if orth not in known}:  # not set - keys(): that walks every word known
             known[orth] = _STRING_TESTS[test].search(vocab_strings[orth]) is not None
         return [known[orth] for orth in orths]
 
