@@ -248,7 +248,7 @@ class MentionFinder:
     def _passes(self, test: str, orths: list[int], vocab_strings: StringStore) -> list[bool]:
         """Which of these words pass one of the regular expressions in ``_STRING_TESTS``, each word tried once ever."""
         known = self.string_tests[test]
-        for orth in set(orths) - known.keys():
+        for orth in {orth for orth in orths if orth not in known}:  # not set - keys(): that walks every word known
             known[orth] = _STRING_TESTS[test].search(vocab_strings[orth]) is not None
         return [known[orth] for orth in orths]
 
@@ -261,7 +261,7 @@ class MentionFinder:
         version, hyphen = self._passes("version", orths, strings), self._passes("hyphen_version", orths, strings)
         name_part = [tag == self.name_tag and ent not in self.not_name_parts for tag, ent in zip(tags, ents)]
         found = []
-        for i in range(len(orths)):
+        for i in [i for i, (is_hyphen, is_version) in enumerate(zip(hyphen, version)) if is_hyphen or is_version]:
             ends = [i + 1] + ([i + 2] if i + 1 < len(orths) and orths[i + 1] in self.modifiers else [])
             if hyphen[i]:
                 found += [(i, end) for end in ends]
@@ -352,8 +352,10 @@ class MentionFinder:
             if sent.start in datelines or not self.is_headline(sent):
                 break  # headlines lead the text; a dateline opens the body; a title-case line further down is a credit or a caption
             headline.add(sent.start)
+        if not headline:
+            return spans  # most documents: no span's sentence need be looked up
         body = {span.text for span in spans if span.sent.start not in headline}
-        if not headline or not body:
+        if not body:
             return spans
         kept = []
         source_spans = set(spans[0].doc.spans.get(SOURCES_KEY, [])) if sources else set()
@@ -460,18 +462,19 @@ class MentionFinder:
         if start >= end:
             return None
         trimmed = span.doc[span.start + start:span.start + end]
+        kept = tokens[start:end]  # the trimmed span's tokens, not made again by iterating it
         text = trimmed.text
         if sum(ch.isalpha() for ch in text) < 2 or text in self.acronyms:
             return None
-        if all(t.is_lower or t.is_punct or t.like_num for t in trimmed):
+        if all(t.is_lower or t.is_punct or t.like_num for t in kept):
             return None
-        if all(t.pos_ == "PRON" or t.is_stop for t in trimmed):
+        if all(t.pos_ == "PRON" or t.is_stop for t in kept):
             return None
-        if all(t.lower_ in self.title_words or t.is_punct for t in trimmed):
+        if all(t.lower_ in self.title_words or t.is_punct for t in kept):
             return None  # a bare job title ("President", "Gov.") is not a name
-        if all(t.ent_type_ in _VALUE_ENTITY_TYPES for t in trimmed):
+        if all(t.ent_type_ in _VALUE_ENTITY_TYPES for t in kept):
             return None  # "Monday", "March": dates and numbers are literals, not names
-        if trimmed[0].text in self.round_words and len(trimmed) <= 2:
+        if kept[0].text in self.round_words and len(kept) <= 2:
             return None  # a funding round ("Series C") is not an entity
         return trimmed
 

@@ -13,7 +13,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.language import Language
+from spacy.strings import get_string_id
+from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, UNKNOWN
@@ -26,6 +29,8 @@ _RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
 ANAPHOR_PREFIX = "ANAPHOR:"
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _INHERIT_DEPS = {"xcomp", "advcl", "conj", "pcomp", "acl", "acomp"}
+#: The words "X-based" relations hang from ("Paris-based"), as hashes of the LOWER attribute.
+_BASED_WORDS = {get_string_id(word) for word in ("based", "headquartered")}
 
 if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
@@ -98,6 +103,10 @@ class RelationFinder:
         self.area_words = set(lexicon["area_words"])
         self.home_words = set(lexicon["home_words"])
         self.instrument_nouns = set(lexicon["instrument_nouns"])
+        # a word that is no verb can start a rule only with one of these lemmas (see _sentence)
+        self.trigger_lemmas = {*self.funding["round_nouns"], *self.funding["join_verbs"], *self.funding["raise_verbs"], *self.nouns,
+                               *self.adjectives}
+        self.lowered_lemmas: dict[int, str] = {}  # lemma hash -> lemma in lower case, each lemma lowered once ever
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_relations = list(self.find(doc))
@@ -115,8 +124,9 @@ class RelationFinder:
         for mention in mentions:
             by_sentence.setdefault(bisect_right(starts, mention.start) - 1, []).append(mention)
         raisers: list[tuple[Span, bool]] = []  # the company of the latest funding round, for "Y also took part"
+        triggers = self._may_trigger(doc)
         for index, sent in enumerate(sentences):
-            yield from self._sentence(sent, at, by_sentence.get(index, []), raisers)
+            yield from self._sentence(sent, at, by_sentence.get(index, []), raisers, triggers)
         sources = list(doc.spans.get(SOURCES_KEY, []))
         for place, name in zip(sources[::2], sources[1::2]):  # "Moscow ITAR-TASS in English": published in Moscow
             if at.get(place.start) == place and at.get(name.start) == name:
@@ -262,8 +272,21 @@ class RelationFinder:
 
     # ------------------------------------------------------------------ rules
 
-    def _sentence(self, sent: Span, at: dict[int, Span], local: list[Span], raisers: list[tuple[Span, bool]]) -> Iterator[CandidateRelation]:
-        for token in sent:
+    def _may_trigger(self, doc: Doc) -> list[bool]:
+        """Which tokens of ``doc`` may start a rule in :meth:`_sentence`: verbs, "based" and words with a trigger lemma.
+
+        Read from the doc's arrays, so the many tokens that cannot are never made into :class:`Token` objects.
+        """
+        strings, lowered = doc.vocab.strings, self.lowered_lemmas
+        rows = doc.to_array([POS, LEMMA, LOWER]).tolist()
+        for lemma in {lemma for _, lemma, _ in rows if lemma not in lowered}:
+            lowered[lemma] = strings[lemma].lower()
+        return [pos == VERB or pos == AUX or lower in _BASED_WORDS or lowered[lemma] in self.trigger_lemmas for pos, lemma, lower in rows]
+
+    def _sentence(self, sent: Span, at: dict[int, Span], local: list[Span], raisers: list[tuple[Span, bool]],
+                  triggers: list[bool]) -> Iterator[CandidateRelation]:
+        doc = sent.doc
+        for token in [doc[i] for i in range(sent.start, sent.end) if triggers[i]]:
             lemma = token.lemma_.lower()
             if (lemma in self.funding["round_nouns"] and token.pos_ == "NOUN" or lemma in self.funding["join_verbs"] and token.pos_ == "VERB"
                     or lemma in self.funding["raise_verbs"] and token.pos_ == "VERB" and self._raises_money(token)):
