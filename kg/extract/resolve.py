@@ -250,16 +250,18 @@ def _descriptions(span: Span) -> set[str]:
 
 
 def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[int, int], int], classes: dict[int, str],
-                     window: int) -> int | None:
+                     window: int, slot: frozenset[str] = frozenset()) -> int | None:
     """The cluster an anaphor ("it", "the company") refers to, or ``None``.
 
-    A noun anaphor ("the carmaker") goes to the nearest earlier name the text
+    Compatible names are those of a class the anaphor can stand for and, when one of them fits, the
+    relation's ``slot`` can hold. A noun anaphor ("the carmaker") goes to the nearest earlier name the text
     described with that noun. Otherwise the nearest earlier name of a
     compatible class in the same sentence wins; else the subject of the
     sentence before; else, within ``window`` tokens before the sentence, the
     name most often a grammatical subject so far (the topic), then the nearest.
     """
     allowed = set(anaphor.label_[len(ANAPHOR_PREFIX):].split("|"))
+    allowed = {c for c in allowed if class_fits(c, slot)} or allowed
     sent_start = anaphor.sent.start
 
     def compatible(span: Span) -> bool:
@@ -319,14 +321,18 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
         result.votes.setdefault(key, Counter()).update({k: v for k, v in votes.items() if k != UNKNOWN})
         entity.cls = _choose_class(result.votes[key])
         keys[c], classes[c] = key, cls
-    def cluster(span: Span) -> int | None:
+    signatures = property_signatures()
+    def cluster(span: Span, slot: frozenset[str] = frozenset()) -> int | None:
         if _is_anaphor(span):
-            return _resolve_anaphor(span, spans, cluster_of, classes, lexicon["anaphor_window_tokens"])
+            return _resolve_anaphor(span, spans, cluster_of, classes, lexicon["anaphor_window_tokens"], slot)
         return cluster_of[(span.start, span.end)]
 
     seen: dict[tuple[str, str, str, int], Relation] = {}
     for cand in all_candidates:
-        s, o = cluster(cand.subject), cluster(cand.object)
+        # an anaphor looks only for what its slot can hold: "It is available on Apple TV" is about a product
+        domains, ranges = [signatures[p].domain for p in cand.predicates], [signatures[p].range for p in cand.predicates]
+        s = cluster(cand.subject, frozenset().union(*domains) if all(domains) else frozenset())
+        o = cluster(cand.object, frozenset().union(*ranges) if all(ranges) else frozenset())
         if s not in keys or o not in keys or keys[s] == keys[o]:
             continue
         predicate = _pick_predicate(cand, classes[s], classes[o])

@@ -525,3 +525,9 @@ def test_resolution_a_product_named_after_an_organisation_was_developed_by_it(nl
     text = "Halcyon Labs released Halcyon Chat, a legal assistant, in March. Halcyon Chat is sold to law firms."
     assert ("Halcyon Labs", "developed", "Halcyon Chat") in _triples(nlp, text)
     assert not any(p == "developed" for _, p, _ in _triples(nlp, "Marlowe said Marlowe Retail Group would open 40 stores."))
+
+
+def test_resolution_an_anaphor_looks_only_for_what_its_slot_can_hold(nlp):
+    text = ("Norvane Labs released Pulse, a budgeting app, in March. Norvane Labs said the app would reach Spain in May. "
+            "It is already available on iOS and Android.")
+    assert ("Pulse", "availableOn", "Android") in _triples(nlp, text)  # "it": the product, not the company the sentence before is about
