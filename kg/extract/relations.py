@@ -339,7 +339,10 @@ class RelationFinder:
                 objects = [verb.head]
             rule = "verb_passive"
         else:
-            subjects = self._subject_tokens(verb, _SUBJECT_DEPS if passive else {"nsubj"})
+            if entry.get("object_is_subject") and not passive:
+                subjects = [c for c in verb.children if c.dep_ == "dobj"]  # "Halvard sells Sentinel through AWS Marketplace"
+            else:
+                subjects = self._subject_tokens(verb, _SUBJECT_DEPS if passive else {"nsubj"})
             if passive and verb.dep_ in ("acl", "relcl") and not subjects:
                 subjects = [verb.head]
             objects = self._prep_objects(verb, preps) if preps else [c for c in verb.children if c.dep_ in ("dobj", "attr")]

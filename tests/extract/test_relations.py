@@ -531,3 +531,16 @@ def test_resolution_an_anaphor_looks_only_for_what_its_slot_can_hold(nlp):
     text = ("Norvane Labs released Pulse, a budgeting app, in March. Norvane Labs said the app would reach Spain in May. "
             "It is already available on iOS and Android.")
     assert ("Pulse", "availableOn", "Android") in _triples(nlp, text)  # "it": the product, not the company the sentence before is about
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ember Protocol will be released on March 12 on PlayStation 5 and Xbox Series X.", ("Ember Protocol", "availableOn", "Xbox Series X")),
+        ("Halvard sells Sentinel through AWS Marketplace.", ("Sentinel", "availableOn", "AWS Marketplace")),
+    ],
+)
+def test_relations_released_on_and_sold_through_a_platform(nlp, text, expected):
+    triples = _triples(nlp, text)
+    assert expected in triples
+    assert not any(s == "Halvard" for s, _, _ in triples)  # the seller is not what is on the platform
