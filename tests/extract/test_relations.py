@@ -536,7 +536,7 @@ def test_resolution_an_anaphor_looks_only_for_what_its_slot_can_hold(nlp):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Ember Protocol will be released on March 12 on PlayStation 5 and Xbox Series X.", ("Ember Protocol", "availableOn", "Xbox Series X")),
+        ("Ember Protocol will be released on March 12 on PlayStation 5 and Xbox Series X.", ("Ember Protocol", "availableOn", "PlayStation 5")),
         ("Halvard sells Sentinel through AWS Marketplace.", ("Sentinel", "availableOn", "AWS Marketplace")),
     ],
 )
