@@ -97,7 +97,8 @@ class RelationFinder:
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
         self.org_heads = set(lexicon["org_heads"])
         self.place_heads = set(lexicon["place_heads"])
-        self.kind_nouns = set(self.anaphors) | set(lexicon["product_heads"]) | self.org_heads
+        self.product_heads = set(lexicon["product_heads"])
+        self.kind_nouns = set(self.anaphors) | self.product_heads | self.org_heads
         self.confidence: dict[str, float] = lexicon["confidence"]
         self.funding: dict[str, Any] = lexicon["funding"]
         self.area_words = set(lexicon["area_words"])
@@ -137,6 +138,9 @@ class RelationFinder:
         if token.i in at:
             return at[token.i], False
         lower = token.lower_
+        if lower == "whose":
+            clause = next((t for t in token.ancestors if t.dep_ == "relcl"), None)
+            return self._argument(clause.head, at) if clause is not None else (None, False)  # "Brennwerk, whose Kinetix platform"
         if lower in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
             antecedent = token.head.head
             if antecedent.i not in at and antecedent.pos_ == "NOUN" and (
@@ -679,6 +683,8 @@ class RelationFinder:
                 yield from self._capitalised_title(mention, sent, at)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
             owners = [c for c in root.children if c.dep_ == "poss"]
+            if not owners and root.dep_ == "compound" and root.head.lemma_.lower() in self.product_heads:
+                owners = [c for c in root.head.children if c.dep_ == "poss"]  # "Brennwerk's Kinetix platform", "whose Kinetix platform"
             before = mention.start - 2
             if not owners and before >= 0 and sent.doc[before + 1].tag_ == "POS" and before in at and not any(t.dep_ == "poss" for t in mention):
                 owners = [sent.doc[before]]  # the same, where the parser lost the link: "... and Anthropic's Claude 3.5 Sonnet"

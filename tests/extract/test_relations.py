@@ -544,3 +544,14 @@ def test_relations_released_on_and_sold_through_a_platform(nlp, text, expected):
     triples = _triples(nlp, text)
     assert expected in triples
     assert not any(s == "Halvard" for s, _, _ in triples)  # the seller is not what is on the platform
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Munich-based Brennwerk, whose Kinetix platform lets manufacturers program robots, had revenue of 310 million euros.",
+        "Brennwerk's Kinetix platform lets manufacturers program robots.",
+    ],
+)
+def test_relations_the_owner_of_a_named_product_noun_developed_it(nlp, text):
+    assert ("Brennwerk", "developed", "Kinetix") in _triples(nlp, text)
