@@ -197,18 +197,22 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
     def cluster(span: Span) -> int:
         return cluster_of[(span.start, span.end)]
     labelled = [Counter(v) for v in votes]
-    def an_organisation_for_a_person(span: Span, allowed: frozenset[str]) -> bool:
-        """A slot for a person filled by a name the model labels only as an organisation."""
-        return allowed == {"Person"} and not _is_anaphor(span) and set(labelled[cluster(span)]) == {"Organization"}
+    def cannot_fill(span: Span, allowed: frozenset[str]) -> bool:
+        """A slot for a person filled by a name labelled only as an organisation, or a slot that holds no place
+        filled by a name labelled only as a place ("China's Geely" read as "China developed Geely")."""
+        if _is_anaphor(span) or not allowed:
+            return False
+        labels = set(labelled[cluster(span)])
+        return allowed == {"Person"} and labels == {"Organization"} or labels == {"Place"} and "Place" not in allowed
     for cand in candidates:
         if len(cand.predicates) != 1 or not cand.class_votes:
             continue
         sig = signatures[cand.predicates[0]]
         # "Bolt runs a food-delivery service, Bolt Food" is no person leading an organisation: with an organisation
-        # where the person should be, the other slot says nothing either (Bolt Food gets no Organization vote)
+        # where the person should be (or a place where none can be), the other slot says nothing either
         for span, allowed, other, other_allowed in ((cand.subject, sig.domain, cand.object, sig.range),
                                                     (cand.object, sig.range, cand.subject, sig.domain)):
-            if len(allowed) == 1 and not _is_anaphor(span) and not an_organisation_for_a_person(other, other_allowed):
+            if len(allowed) == 1 and not _is_anaphor(span) and not cannot_fill(other, other_allowed):
                 votes[cluster(span)][next(iter(allowed))] += weights["relation_slot"]
     # untyped, or typed by the model's label alone, not as a place ("It competes with Woolworths, Coles and Aldi", "Maersk bought X")
     weakly_typed = {c for c, v in enumerate(votes) if sum(v.values()) <= 1 and "Place" not in v}

@@ -555,3 +555,8 @@ def test_relations_released_on_and_sold_through_a_platform(nlp, text, expected):
 )
 def test_relations_the_owner_of_a_named_product_noun_developed_it(nlp, text):
     assert ("Brennwerk", "developed", "Kinetix") in _triples(nlp, text)
+
+
+def test_resolution_a_place_that_cannot_fill_its_slot_gives_the_other_slot_no_vote(nlp):
+    triples = _triples(nlp, "Volvo Cars, which is majority-owned by China's Geely, said the deal would help it.")
+    assert ("Geely", "basedIn", "China") in triples  # "China's Geely" is no product China developed
