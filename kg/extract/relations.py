@@ -20,6 +20,7 @@ from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, UNKNOWN
+from kg.extract.places import regions
 from kg.ontology import load_lexicon
 
 __all__ = ["ANAPHOR_PREFIX", "CandidateRelation", "RelationFinder"]
@@ -98,6 +99,7 @@ class RelationFinder:
         self.org_heads = set(lexicon["org_heads"])
         self.place_heads = set(lexicon["place_heads"])
         self.product_heads = set(lexicon["product_heads"])
+        self.regions = regions()
         self.kind_nouns = set(self.anaphors) | self.product_heads | self.org_heads
         self.confidence: dict[str, float] = lexicon["confidence"]
         self.funding: dict[str, Any] = lexicon["funding"]
@@ -754,5 +756,6 @@ class RelationFinder:
             in_list = (after is not None and after.text == "," and (outer.end + 1 < len(doc) and (outer.end + 1 in at or doc[outer.end + 1].lower_ in ("and", "or")))) \
                 or (after is not None and after.lower_ in ("and", "or")) \
                 or (before is not None and before.text == "," and mention.start - 2 in at)
-            if not in_list:
+            # "Ghent, Belgium, and Charleston, South Carolina": a city and its country or state, even inside a list
+            if not in_list or outer.text in self.regions and mention.text not in self.regions:
                 yield self._make((mention, False), ("locatedIn",), (outer, False), sent, "place_pair", "place_pair", None, (None, None))

@@ -560,3 +560,9 @@ def test_relations_the_owner_of_a_named_product_noun_developed_it(nlp, text):
 def test_resolution_a_place_that_cannot_fill_its_slot_gives_the_other_slot_no_vote(nlp):
     triples = _triples(nlp, "Volvo Cars, which is majority-owned by China's Geely, said the deal would help it.")
     assert ("Geely", "basedIn", "China") in triples  # "China's Geely" is no product China developed
+
+
+def test_relations_a_city_and_its_country_inside_a_list_of_places(nlp):
+    triples = _triples(nlp, "The robots could go to the carmaker's factories in Ghent, Belgium, and Charleston, South Carolina, from 2027.")
+    assert ("Ghent", "locatedIn", "Belgium") in triples and ("Charleston", "locatedIn", "South Carolina") in triples
+    assert not any(p == "locatedIn" for _, p, _ in _triples(nlp, "The bank has offices in London, Paris, and Berlin."))
