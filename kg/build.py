@@ -115,7 +115,7 @@ def _words(batch: list[SourceDocument]) -> int:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a graph and its analysis are built.
+    """Pause Python's cyclic garbage collector while a graph and its analysis are built, or a batch is written to a store.
 
     They allocate some hundred thousand objects that all live on; the full collections these trigger (three per
     300 news articles) each walk the whole heap, the spaCy pipeline with it, for a tenth of a second and find no garbage.
@@ -209,7 +209,8 @@ def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike
             nlp = load_pipeline(model)
         for batch, found in extract_batches(itertools.chain([first] if first else [], batches), spec=spec, nlp=nlp,
                                             workers=workers, dask=dask):
-            change = corpus.add(list(zip(batch, found)))
+            with _collector_paused():
+                change = corpus.add(list(zip(batch, found)))
             added, replaced = added + change.added, replaced + change.replaced
             extracted, words = extracted + len(batch), words + _words(batch)
             progress()
