@@ -75,6 +75,11 @@ def mark_line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+def introduces_examples(prep: Token) -> bool:
+    """Whether a preposition introduces names given as examples: "carmakers including BYD", "islands such as Crete"."""
+    return prep.lower_ == "including" or prep.lower_ == "as" and any(c.lower_ == "such" for c in prep.children)
+
+
 def is_document_number(text: str) -> bool:
     """A wire service's document number ("LD2504174394", "94WD0125D"): capitals and at least five digits, no spaces."""
     return len(text) >= 8 and text.isalnum() and text.upper() == text and sum(ch.isdigit() for ch in text) >= 5 \
@@ -527,9 +532,8 @@ class MentionFinder:
                 if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") and self.ai_context(span.doc):
                     return "AIModel"
                 return head_cls
-        if cls in ("Organization", "Product"):
-            if span.text in self.known_places:
-                return "Place"  # "routes between Gothenburg, Oslo and Copenhagen", "moving into Brno": nothing here says otherwise
+        if cls in ("Organization", "Product") and span.text in self.known_places:
+            return "Place"  # "routes between Gothenburg, Oslo and Copenhagen", "moving into Brno": nothing here says otherwise
         return cls
 
     def example_of(self, token: Token) -> str | None:
@@ -537,7 +541,7 @@ class MentionFinder:
         while token.dep_ == "conj" and token.head != token:
             token = token.head  # the first of the coordinated examples
         prep = token.head
-        if token.dep_ != "pobj" or not (prep.lower_ == "including" or prep.lower_ == "as" and any(c.lower_ == "such" for c in prep.children)):
+        if token.dep_ != "pobj" or not introduces_examples(prep):
             return None
         noun = prep.head
         return self.head_classes.get(noun.lemma_.lower()) if noun.pos_ == "NOUN" else None

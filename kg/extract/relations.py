@@ -19,7 +19,7 @@ from spacy.strings import get_string_id
 from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, UNKNOWN
+from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, UNKNOWN, introduces_examples
 from kg.extract.places import regions
 from kg.ontology import load_lexicon
 
@@ -196,8 +196,7 @@ class RelationFinder:
         """"larger carriers such as Maersk and Hapag-Lloyd", "carmakers including BYD": the names that stand for a noun."""
         if noun.pos_ != "NOUN":
             return []
-        preps = [c for c in noun.children if c.dep_ == "prep" and (c.lower_ == "as" and any(g.lower_ == "such" for g in c.children)
-                                                                     or c.lower_ == "including")]
+        preps = [c for c in noun.children if c.dep_ == "prep" and introduces_examples(c)]
         preps += [c for c in noun.children if c.lower_ == "such" and c.i + 1 < len(noun.doc) and noun.doc[c.i + 1].lower_ == "as"
                   and noun.doc[c.i + 1].head == noun]
         names = [g for p in preps for o in p.children if o.dep_ == "pobj" for g in (o, *o.conjuncts)]
