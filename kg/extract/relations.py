@@ -45,6 +45,19 @@ def _clause_of(noun: Token) -> Token | None:
     return head if head.pos_ in ("VERB", "AUX") else None
 
 
+#: Dependencies that open a clause of its own, with its own money and dates ("Wolt, which DoorDash bought for $8 billion").
+_OWN_CLAUSE_DEPS = {"relcl", "advcl", "ccomp", "csubj", "parataxis"}
+
+
+def _in_nested_clause(token: Token, trigger: Token) -> bool:
+    """Whether ``token``, in the subtree of ``trigger``, sits in a clause of its own below it."""
+    while token.i != trigger.i and token.head.i != token.i:
+        if token.dep_ in _OWN_CLAUSE_DEPS:
+            return True
+        token = token.head
+    return False
+
+
 @dataclass(frozen=True)
 class CandidateRelation:
     """A relation between two mention spans, before entity resolution.
@@ -258,10 +271,16 @@ class RelationFinder:
         return []
 
     def _literals(self, token: Token, sent: Span) -> tuple[str | None, str | None]:
-        """The money amount and date tied to a trigger: in its subtree, else in its clause."""
+        """The money amount and date tied to a trigger: in its subtree, else in its clause.
+
+        Not from a clause of their own inside it: "in competition with Wolt, which DoorDash bought
+        for $8 billion" gives the competition no amount.
+        """
         amount = date = None
         scope = list(token.subtree) if token.pos_ == "NOUN" else [c for c in token.subtree if c.head == token or c.head.head == token or c.head.head.head == token]
         for t in scope:
+            if _in_nested_clause(t, token):
+                continue
             if t.ent_type_ == "MONEY" and amount is None:
                 amount = self._ent_text(t)
             if t.ent_type_ == "DATE" and date is None:

@@ -108,6 +108,13 @@ def test_relations_carry_evidence_offsets_and_amounts(nlp):
     assert 0 < rel.confidence <= 1
 
 
+def test_relations_take_no_amount_from_a_clause_of_its_own(nlp):
+    doc = nlp("The expansion puts Pakko in direct competition with Wolt, the Helsinki company that DoorDash bought in 2022 for about $8 billion.")
+    found = {(c.subject.text, c.predicates[0], c.object.text): (c.amount, c.date) for c in doc._.kg_relations}
+    assert found[("DoorDash", "acquired", "Wolt")] == ("about $8 billion", "2022")
+    assert found[("Pakko", "competesWith", "Wolt")] == (None, None)
+
+
 def test_resolution_merges_surname_with_full_name(nlp):
     result = extract([SourceDocument("t", "Satya Nadella spoke on Monday. Nadella said Microsoft would grow.", "t")], nlp)
     people = [e for e in result.entities.values() if e.cls == "Person"]
