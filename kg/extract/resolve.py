@@ -298,6 +298,14 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
     return cluster_of[(recent[best].start, recent[best].end)]
 
 
+def _evidence(sentence: Span) -> dict[str, Any]:
+    """A relation's evidence: its sentence without the blank lines and spaces around it, and where that is in the text."""
+    text = sentence.text
+    start = sentence.start_char + len(text) - len(text.lstrip())
+    evidence = text.strip()
+    return {"evidence": evidence, "start_char": start, "end_char": start + len(evidence)}
+
+
 def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any]) -> DocumentEntities:
     """Turn one processed spaCy ``Doc`` into canonical entities and typed relations."""
     spans = list(doc.spans[MENTIONS_KEY])
@@ -344,8 +352,7 @@ def resolve_document(doc: Doc, source: SourceDocument, *, lexicon: dict[str, Any
             continue
         relation = Relation(
             subject=keys[s], predicate=predicate, object=keys[o], doc_id=source.id,
-            evidence=cand.sentence.text, start_char=cand.sentence.start_char, end_char=cand.sentence.end_char,
-            confidence=cand.confidence, rule=cand.rule, trigger=cand.trigger, amount=cand.amount, date=cand.date,
+            **_evidence(cand.sentence), confidence=cand.confidence, rule=cand.rule, trigger=cand.trigger, amount=cand.amount, date=cand.date,
         )
         if cand.rule == "place_pair" and not cand.subject[0].is_upper:
             # "Staunton, Va.": the place named with the place that holds it is a name of it too
@@ -426,8 +433,7 @@ def _named_after(clusters: list[list[int]], spans: list[Span], keys: dict[int, s
                 subject, obj = (keys[parent], keys[c]) if subject_is_parent else (keys[c], keys[parent])
                 relations.append(Relation(
                     subject=subject, predicate=predicate, object=obj, doc_id=source.id,
-                    evidence=sent.text, start_char=sent.start_char, end_char=sent.end_char,
-                    confidence=lexicon["confidence"]["name_prefix"], rule="name_prefix",
+                    **_evidence(sent), confidence=lexicon["confidence"]["name_prefix"], rule="name_prefix",
                 ))
                 break
     return relations

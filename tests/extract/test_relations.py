@@ -108,6 +108,14 @@ def test_relations_carry_evidence_offsets_and_amounts(nlp):
     assert 0 < rel.confidence <= 1
 
 
+def test_evidence_is_the_sentence_without_the_blank_lines_around_it(nlp):
+    text = "Meridian buys Kestrel in $1 billion deal\n\nMeridian Shipping said on Tuesday it had agreed to buy Kestrel Logistics.\n\n"
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    assert result.relations
+    for rel in result.relations:
+        assert rel.evidence == rel.evidence.strip() and text[rel.start_char:rel.end_char] == rel.evidence
+
+
 def test_relations_take_no_amount_from_a_clause_of_its_own(nlp):
     doc = nlp("The expansion puts Pakko in direct competition with Wolt, the Helsinki company that DoorDash bought in 2022 for about $8 billion.")
     found = {(c.subject.text, c.predicates[0], c.object.text): (c.amount, c.date) for c in doc._.kg_relations}
