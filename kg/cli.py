@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kg.errors import InputError, KGError, UsageError
+from kg.errors import InputError, KGError, QueryError, UsageError
 
 app = typer.Typer(
     name="kg",
@@ -262,9 +262,12 @@ def query(
             result = run_named_query(graph, named, values)
         else:
             text = read_query(source)
-            if sparql_kind(text) == "update":
-                raise UsageError("kg query does not change a store; kg build --store and kg remove do")
-            result = run_query(graph, text)
+            try:
+                result = run_query(graph, text)
+            except QueryError:
+                if sparql_kind(text) == "update":
+                    raise UsageError("kg query does not change a store; kg build --store and kg remove do") from None
+                raise
     elif endpoint is not None:
         from kg.endpoint import query_endpoint
 

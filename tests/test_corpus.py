@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.corpus import MANIFEST_NAME, content_hash, is_store, load_source, open_store
-from kg.errors import InputError, KGError, UsageError
+from kg.errors import InputError, KGError, QueryError, UsageError
 from kg.extract.model import Entity, Extraction, Relation, SourceDocument
 from kg.extract.resolve import DocumentEntities, merge_documents
 from kg.namespace import KG
@@ -220,6 +220,25 @@ def test_load_source_reads_a_store_or_a_file_through_rdflib(store_path, tmp_path
     assert [tuple(map(str, row)) for row in graph.query(query)] == [("Alexandr Wang", "Meta")]
     assert [tuple(map(str, row)) for row in from_file.query(query)] == [("Alexandr Wang", "Meta")]
     assert set(graph.objects(None, KG.mentionedIn)) == set(from_file.objects(None, KG.mentionedIn))
+
+
+def test_a_query_on_a_store_is_parsed_by_oxigraph_alone_and_errors_still_say_where(store_path, monkeypatch):
+    import kg.query
+    from kg.query import run_query
+
+    with open_store(store_path) as store:
+        store.add([META_LAUNCHES, WANG_AT_META])
+    graph = load_source(store_path)
+    parses = []
+    for name in ("parseQuery", "parseUpdate", "prepareQuery"):
+        original = getattr(kg.query, name)
+        monkeypatch.setattr(kg.query, name, lambda *a, original=original, name=name, **k: parses.append(name) or original(*a, **k))
+    rows = run_query(graph, "SELECT ?who WHERE { ?p a kg:Person ; rdfs:label ?who }")
+    assert [str(row.who) for row in rows] == ["Alexandr Wang"] and parses == []
+    with pytest.raises(QueryError, match="SPARQL syntax error at line 1"):
+        run_query(graph, "SELECT ?who WHERE { ?p a kg:Person . FILTER(?p = ) }")
+    with pytest.raises(QueryError, match="SPARQL Update"):
+        run_query(graph, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
 
 
 # --- any sequence of additions, replacements and removals ----------------------------------------------------
