@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from kg.corpus import CorpusStore, open_database, open_store
 from kg.extract.model import Entity, Extraction, Relation, SourceDocument
-from kg.extract.resolve import DocumentEntities
+from kg.extract.merge import DocumentEntities
 from kg.namespace import PREFIXES, RELATION_PROPERTIES
 from kg.ontology import property_signatures
 from kg.query import run_query

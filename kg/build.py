@@ -29,7 +29,7 @@ from kg.analyze import compute_metrics, entity_graph, summarize
 from kg.corpus import content_hash, load_source, open_store
 from kg.extract import Extraction, SourceDocument, load_pipeline
 from kg.extract.parallel import PipelineSpec, batched, extract_batches
-from kg.extract.resolve import merge_documents
+from kg.extract.merge import merge_documents
 from kg.errors import UsageError
 from kg.files import write_atomic
 from kg.rdf import DEFAULT_BASE_IRI, to_rdf

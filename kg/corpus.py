@@ -10,7 +10,7 @@ it (:attr:`CorpusStore.dataset`, :func:`load_source`):
   relations with the provenance (evidence, offsets, confidence, rule);
 - the **default graph** holds the merged entity layer: each entity's class,
   label and aliases (voted over every document that mentions it, see
-  :class:`~kg.extract.resolve.EntityTally`), and the direct relation triples,
+  :class:`~kg.extract.merge.EntityTally`), and the direct relation triples,
   each one there while at least one document states it.
 
 No triple is in two graphs, and the union of all graphs is exactly the graph
@@ -50,7 +50,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.errors import InputError, KGError, UsageError, first_line
 from kg.extract.model import Entity, Relation, SourceDocument
-from kg.extract.resolve import DocumentEntities, EntityTally, relation_fits
+from kg.extract.merge import DocumentEntities, EntityTally, relation_fits
 from kg.namespace import KG, PREFIXES
 from kg.rdf.build import Triple, document_triples, entity_triples, relation_triple, statement_triples
 from kg.rdf.iris import DEFAULT_BASE_IRI, ResourceIRIs

@@ -32,7 +32,7 @@ from spacy.language import Language
 
 from kg.errors import InputError
 from kg.extract import Extraction, SourceDocument, extract, extract_documents
-from kg.extract.resolve import merge_documents
+from kg.extract.merge import merge_documents
 from kg.ontology import property_signatures
 
 __all__ = [

@@ -8,6 +8,8 @@ documents left.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 
 import pyoxigraph as ox
@@ -19,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg.corpus import MANIFEST_NAME, content_hash, is_store, load_source, open_store
 from kg.errors import InputError, KGError, QueryError, UsageError
 from kg.extract.model import Entity, Extraction, Relation, SourceDocument
-from kg.extract.resolve import DocumentEntities, merge_documents
+from kg.extract.merge import DocumentEntities, merge_documents
 from kg.namespace import KG
 from kg.rdf import to_rdf
 from kg.rdf.iris import ResourceIRIs
@@ -239,6 +241,16 @@ def test_a_query_on_a_store_is_parsed_by_oxigraph_alone_and_errors_still_say_whe
         run_query(graph, "SELECT ?who WHERE { ?p a kg:Person . FILTER(?p = ) }")
     with pytest.raises(QueryError, match="SPARQL Update"):
         run_query(graph, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+def test_reading_a_store_does_not_import_spacy(store_path):
+    with open_store(store_path) as store:
+        store.add([META_LAUNCHES])
+    code = ("import sys; from kg.corpus import load_source; from kg.query import run_query; "
+            f"rows = list(run_query(load_source({str(store_path)!r}), 'SELECT ?s WHERE {{ ?s a kg:Organization }}')); "
+            "print(len(rows), 'spacy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "False"]
 
 
 # --- any sequence of additions, replacements and removals ----------------------------------------------------

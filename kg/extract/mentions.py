@@ -21,16 +21,16 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from kg.extract.model import UNKNOWN
 from kg.extract.places import known_places
 from kg.ontology import load_lexicon
 
-__all__ = ["MentionFinder", "MENTIONS_KEY", "UNKNOWN"]
+__all__ = ["MentionFinder", "MENTIONS_KEY"]
 
 MENTIONS_KEY = "kg_mentions"
 DATELINES_KEY = "kg_datelines"
 LINES_KEY = "kg_lines"
 SOURCES_KEY = "kg_sources"
-UNKNOWN = "Unknown"
 
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[A-Z]\d+)$", re.IGNORECASE)
 _HYPHEN_VERSION = re.compile(r"^[A-Z][\w]*-\d+(\.\d+)*[a-z]?$")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SourceDocument", "Entity", "Relation", "Extraction"]
+__all__ = ["SourceDocument", "Entity", "Relation", "Extraction", "UNKNOWN"]
+
+#: The class of an entity no evidence has typed yet.
+UNKNOWN = "Unknown"
 
 
 @dataclass(frozen=True)

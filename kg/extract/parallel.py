@@ -1,7 +1,7 @@
 """Extraction over batches of documents: in this process, in worker processes, or on a Dask cluster.
 
 Each batch goes through ``nlp.pipe`` and entity resolution as a whole and
-comes back as plain dataclasses (:class:`~kg.extract.resolve.DocumentEntities`),
+comes back as plain dataclasses (:class:`~kg.extract.merge.DocumentEntities`),
 in input order, with at most two batches per worker in flight: memory is
 bounded by the batch size, not by the corpus.
 
@@ -35,7 +35,7 @@ from spacy.language import Language
 from kg.errors import KGError, UsageError
 from kg.extract.model import SourceDocument
 from kg.extract.pipeline import DEFAULT_MODELS, extract_documents, load_pipeline
-from kg.extract.resolve import DocumentEntities
+from kg.extract.merge import DocumentEntities
 
 __all__ = ["PipelineSpec", "batched", "extract_batch", "extract_batches"]
 

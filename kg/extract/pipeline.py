@@ -14,7 +14,8 @@ from kg.extract import mentions as _mentions  # noqa: F401  (registers "kg_menti
 from kg.extract import relations as _relations  # noqa: F401  (registers "kg_relations")
 from kg.extract.chunks import CHUNK_CHARS, chunk_text
 from kg.extract.model import Extraction, SourceDocument
-from kg.extract.resolve import DocumentEntities, join_chunks, merge_documents, resolve_document
+from kg.extract.merge import DocumentEntities, join_chunks, merge_documents
+from kg.extract.resolve import resolve_document
 from kg.ontology import load_lexicon
 
 __all__ = ["DEFAULT_MODELS", "load_pipeline", "extract", "extract_documents"]

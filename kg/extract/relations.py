@@ -19,7 +19,8 @@ from spacy.strings import get_string_id
 from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, UNKNOWN, introduces_examples
+from kg.extract.mentions import MENTIONS_KEY, SOURCES_KEY, introduces_examples
+from kg.extract.model import UNKNOWN
 from kg.extract.places import regions
 from kg.ontology import load_lexicon
 

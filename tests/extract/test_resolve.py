@@ -6,7 +6,7 @@ import itertools
 from collections import Counter
 
 from kg.extract.model import Entity, Relation, SourceDocument
-from kg.extract.resolve import DocumentEntities, EntityTally, merge_documents
+from kg.extract.merge import DocumentEntities, EntityTally, merge_documents
 
 
 def _part(doc_id: str, label: str, cls: str, votes: int, aliases: set[str] = frozenset(), relations=()) -> tuple[SourceDocument, DocumentEntities]:
