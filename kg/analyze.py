@@ -27,17 +27,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.errors import UsageError
-from kg.namespace import KG, RELATION_PROPERTIES
+from kg.namespace import KG, RELATION_PROPERTIES, local_name
 from kg.ontology import ontology_graph
 
 __all__ = [
     "Link", "Hop", "entity_graph", "compute_metrics", "find_entity", "shortest_paths", "neighbors", "neighborhood",
     "degree_distribution", "top_entities", "top_by_class", "communities", "relation_counts", "summarize", "add_metrics",
 ]
-
-
-def _local(iri: Any) -> str:
-    return str(iri).rsplit("#", 1)[-1]
 
 
 def entity_graph(graph: Graph) -> nx.MultiDiGraph:
@@ -56,7 +52,7 @@ def entity_graph(graph: Graph) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     doc_ids = {doc: str(identifier) for doc, identifier in graph.subject_objects(DCTERMS.identifier)}
     for entity in set(graph.subjects(KG.mentionedIn, None)):
-        classes = [_local(c) for c in graph.objects(entity, RDF.type) if str(c).startswith(str(KG._NS))]
+        classes = [local_name(c) for c in graph.objects(entity, RDF.type) if str(c).startswith(str(KG._NS))]
         G.add_node(
             str(entity),
             label=str(graph.value(entity, RDFS.label) or entity),
@@ -66,13 +62,13 @@ def entity_graph(graph: Graph) -> nx.MultiDiGraph:
         )
     properties = set(ontology_graph().transitive_subjects(RDFS.subPropertyOf, KG.relatedTo))
     for prop in properties:
-        key = _local(prop)
+        key = local_name(prop)
         for s, o in graph.subject_objects(prop):
             if str(s) in G and str(o) in G and not G.has_edge(str(s), str(o), key):
                 G.add_edge(str(s), str(o), key=key, property=key, evidence=[])
     for statement in graph.subjects(RDF.type, RDF.Statement):
         s, p, o = (graph.value(statement, term) for term in (RDF.subject, RDF.predicate, RDF.object))
-        key = _local(p)
+        key = local_name(p)
         if G.has_edge(str(s), str(o), key):
             doc = graph.value(statement, PROV.wasDerivedFrom)
             G.edges[str(s), str(o), key]["evidence"].append({

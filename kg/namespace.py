@@ -8,10 +8,12 @@ error instead of a new IRI (a test checks both files agree).
 rdflib.term.URIRef('https://w3id.org/kg/ontology#launched')
 """
 
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
-__all__ = ["KG", "SCHEMA", "PREFIXES", "ENTITY_CLASSES", "RELATION_PROPERTIES"]
+__all__ = ["KG", "SCHEMA", "PREFIXES", "ENTITY_CLASSES", "RELATION_PROPERTIES", "local_name"]
 
 
 class KG(DefinedNamespace):
@@ -92,3 +94,13 @@ RELATION_PROPERTIES: dict[str, URIRef] = {
         "livesIn", "availableOn", "killed",
     )
 }
+
+
+def local_name(iri: object) -> str:
+    """The last part of an IRI, after its last ``#`` or ``/`` (the whole IRI when nothing follows them).
+
+    >>> local_name(KG.investedIn), local_name("https://example.org/entity/meta")
+    ('investedIn', 'meta')
+    """
+    text = str(iri)
+    return re.split(r"[#/]", text.rstrip("/#"))[-1] or text

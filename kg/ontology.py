@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDFS
 
-from kg.namespace import KG
+from kg.namespace import KG, local_name
 
 __all__ = [
     "ONTOLOGY_DIR",
@@ -68,10 +68,6 @@ def load_lexicon(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         return json.load(handle, object_pairs_hook=_without_duplicate_keys)
 
 
-def _local(term: URIRef) -> str:
-    return str(term).rsplit("#", 1)[-1]
-
-
 @cache
 def superclasses(cls: str) -> frozenset[str]:
     """``cls`` and every kg class above it (``AIModel`` gives ``AIModel`` and ``Product``)."""
@@ -79,7 +75,7 @@ def superclasses(cls: str) -> frozenset[str]:
     found = {cls}
     for parent in graph.transitive_objects(KG[cls], RDFS.subClassOf):
         if str(parent).startswith(str(KG._NS)):
-            found.add(_local(parent))
+            found.add(local_name(parent))
     return frozenset(found)
 
 
@@ -111,7 +107,7 @@ def _classes(graph: Graph, node: Any) -> frozenset[str]:
         return frozenset()
     union = graph.value(node, OWL.unionOf)
     members = Collection(graph, union) if union is not None else [node]
-    return frozenset(_local(m) for m in members)
+    return frozenset(local_name(m) for m in members)
 
 
 @cache
@@ -120,7 +116,7 @@ def property_signatures() -> dict[str, PropertySignature]:
     graph = ontology_graph()
     signatures = {}
     for prop in graph.subjects(RDFS.subPropertyOf, KG.relatedTo):
-        name = _local(prop)
+        name = local_name(prop)
         signatures[name] = PropertySignature(
             name=name,
             domain=_classes(graph, graph.value(prop, RDFS.domain)),

@@ -25,6 +25,7 @@ import pyvis
 from pyvis.network import Network
 
 from kg.errors import RenderError, UsageError
+from kg.namespace import local_name
 
 __all__ = ["CLASS_COLOURS", "COMMUNITY_COLOURS", "DEFAULT_MAX_NODES", "MIN_NODE_SIZE", "MAX_NODE_SIZE",
            "to_network", "top_subgraph", "to_html"]
@@ -71,10 +72,6 @@ _OPTIONS: dict[str, Any] = {
     "interaction": {"hover": True, "tooltipDelay": 150},
 }
 _LARGE = 150  # above this many entities: straight edges and no edges while dragging, so the page stays fluid
-
-
-def _local_name(iri: str) -> str:
-    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
 
 def _finite(value: Any) -> float | None:
@@ -184,7 +181,7 @@ def to_network(G: nx.Graph, *, metrics: dict[str, dict] | None = None, height: s
     community_colours = _community_colours(metrics)
     labels: dict[Any, str] = {}
     for n, data in G.nodes(data=True):
-        labels[n] = str(data.get("label") or _local_name(ids[n]))
+        labels[n] = str(data.get("label") or local_name(ids[n]))
         cls = str(data.get("cls") or "other")
         metric = dict((metrics or {}).get(n) or {})
         card = _node_card(ids[n], data, labels[n], metric)
