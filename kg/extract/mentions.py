@@ -138,6 +138,11 @@ def make_mention_finder(nlp: Language, name: str, lexicon_path: str | None, prop
                          known_places=known_places(known_places_min_population))
 
 
+def _hyphen_joined(tokens: list[Token], i: int) -> bool:
+    """Whether ``tokens[i]`` is joined to the word before it by a hyphen without spaces ("Seo-jin")."""
+    return i >= 2 and tokens[i - 1].text in ("-", "‐") and not tokens[i - 2].whitespace_ and not tokens[i - 1].whitespace_
+
+
 class MentionFinder:
     """Find and type entity mentions; see the module docstring."""
 
@@ -148,6 +153,7 @@ class MentionFinder:
         self.ner_classes: dict[str, str] = lexicon["ner_classes"]
         self.org_suffixes = set(lexicon["org_suffixes"])
         self.place_suffixes = set(lexicon["place_suffixes"])
+        self.event_suffixes = set(lexicon["event_suffixes"])
         self.person_nouns = set(lexicon["person_nouns"])
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
@@ -156,6 +162,7 @@ class MentionFinder:
         self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
         self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
+        self.head_classes.update({w: "Event" for w in lexicon["event_heads"]})
         self.proper_noun_chunks = proper_noun_chunks
         self.institution_words = set(lexicon["institution_words"])
         self.broadcast_words = set(lexicon["source_lines"]["broadcast_words"])
@@ -462,8 +469,9 @@ class MentionFinder:
             start += 1
         while end > start and (tokens[end - 1].tag_ in _TRAILING_DROP_TAGS and not tokens[end - 1].is_title  # "PlayStation Plus", "Octopus Go"
                                or tokens[end - 1].is_punct or tokens[end - 1].text in {"'s", "’s", "'"}
-                               or (end - start > 1 and tokens[end - 1].is_lower and tokens[end - 1].pos_ in ("NOUN", "PROPN"))):
-            end -= 1  # ... and a common noun after the name: "the Halo Companion app"
+                               or (end - start > 1 and tokens[end - 1].is_lower and tokens[end - 1].pos_ in ("NOUN", "PROPN")
+                                   and not _hyphen_joined(tokens, end - 1))):
+            end -= 1  # ... and a common noun after the name: "the Halo Companion app" (not the end of "Yoon Seo-jin")
         if start >= end:
             return None
         trimmed = span.doc[span.start + start:span.start + end]
@@ -495,6 +503,8 @@ class MentionFinder:
             return "Organization"
         if len(span) > 1 and span[-1].text in self.place_suffixes:
             return "Place"
+        if len(span) > 1 and span[-1].text in self.event_suffixes:
+            return "Event"  # "the Farnborough Airshow", "Nairobi Fintech Week"
         root = span.root
         if any(c.dep_ == "relcl" and any(g.lower_ in ("who", "whom") for g in c.children) for c in root.children):
             return "Person"  # "Alston, who built his fortune ..."

@@ -38,6 +38,23 @@ def test_mentions_organisational_suffix_makes_an_organization(nlp):
     assert found.get("Acme Robotics Labs") == "Organization"
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("Airbus showed the jet at the Farnborough Airshow in July.", "Farnborough Airshow"),
+    ("Ministers met bankers at the Lisbon Energy Summit on Tuesday.", "Lisbon Energy Summit"),
+    ("The glasses were shown at the company's Pixent Horizon event in Seoul.", "Pixent Horizon"),
+])
+def test_mentions_an_event_word_ending_or_following_a_name_makes_an_event(nlp, text, name):
+    assert _mentions(nlp, text).get(name) == "Event"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Pixent chief executive Yoon Seo-jin told a crowd in Seoul.", "Yoon Seo-jin"),
+    ("\"It is early,\" said Lim Ha-na, a senior analyst at Counterpoint Research.", "Lim Ha-na"),
+])
+def test_mentions_keep_a_hyphenated_given_name_whole(nlp, text, name):
+    assert _mentions(nlp, text).get(name) == "Person"
+
+
 def test_mentions_keep_a_capitalised_last_word_whatever_its_tag(nlp):
     # "Plus" is tagged as a conjunction and "Go" as a verb: inside a name they are part of it
     found = _mentions(nlp, "Arcade will compete with PlayStation Plus from Sony.")
