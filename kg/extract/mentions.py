@@ -154,6 +154,7 @@ class MentionFinder:
         self.org_suffixes = set(lexicon["org_suffixes"])
         self.place_suffixes = set(lexicon["place_suffixes"])
         self.event_suffixes = set(lexicon["event_suffixes"])
+        self.job_heads = set(lexicon["job_heads"])  # kinds of company that are also people's jobs ("producer")
         self.person_nouns = set(lexicon["person_nouns"])
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
@@ -533,8 +534,8 @@ class MentionFinder:
         if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
             heads.append(root.head)  # "the assistant, Le Chat"
         for noun in heads:
-            if cls == "Person" and len(span) > 1 and noun.i < span.start and self.head_classes.get(noun.lemma_.lower()) == "Organization":
-                continue  # "former Sky Sports producer Niamh Doherty": a full name after a job, not a company
+            if cls == "Person" and len(span) > 1 and noun.i < span.start and noun.lemma_.lower() in self.job_heads:
+                continue  # "former Sky Sports producer Niamh Doherty": a full name after a job, not a company ("data firm Tembo Insights")
             if noun.pos_ == "NOUN" and noun.lemma_.lower() in self.head_classes:
                 head_cls = self.head_classes[noun.lemma_.lower()]
                 if head_cls == "Product" and cls in ("Product", "AIModel"):

@@ -74,6 +74,8 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         else:
             by_text[key] = i  # the first mention of each text
     texts = {key: spans[i] for key, i in by_text.items()}
+    sentences = list(spans[0].doc.sents) if spans else []
+    headline_end = sentences[0].end if len(sentences) > 1 else 0
     tokens = {key: tuple(t.text for t in span) for key, span in texts.items()}
     by_first: dict[str, list[str]] = {}
     persons_by_last: dict[str, set[str]] = {}
@@ -102,8 +104,8 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         if len(full) == 1:
             uf.union(by_text[short_key], by_text[next(iter(full))])
             continue  # a surname is not a short company name
-        # (a headline may use the short form once before the body introduces the long one)
-        referring_back = [k for k in longer if sum(start < texts[k].start for start in starts[short_key]) < min(2, len(starts[short_key]))
+        # (a headline may use the short form before the body introduces the long one; the body may not)
+        referring_back = [k for k in longer if not any(headline_end <= start < texts[k].start for start in starts[short_key])
                           and tokens[k][-1] not in unit_words
                           and texts[k].label_ in ("Organization", UNKNOWN) and labels[short_key] != {"Place"}
                           and not _brand_of_its_own(tokens[k][len(short_tokens):])]

@@ -47,6 +47,11 @@ def test_mentions_an_event_word_ending_or_following_a_name_makes_an_event(nlp, t
     assert _mentions(nlp, text).get(name) == "Event"
 
 
+def test_mentions_a_kind_of_company_before_a_name_makes_an_organization_unless_it_is_also_a_job(nlp):
+    found = _mentions(nlp, "Venture funding fell in 2024, according to data firm Tembo Insights, as investors grew wary.")
+    assert found.get("Tembo Insights") == "Organization"
+
+
 @pytest.mark.parametrize(("text", "name"), [
     ("Pixent chief executive Yoon Seo-jin told a crowd in Seoul.", "Yoon Seo-jin"),
     ("\"It is early,\" said Lim Ha-na, a senior analyst at Counterpoint Research.", "Lim Ha-na"),

@@ -179,6 +179,15 @@ def test_resolution_keeps_a_unit_named_after_a_company_apart_once_the_company_st
     assert "brivanta" not in headline.entities  # a short form that did not stand alone first still refers back
 
 
+def test_resolution_a_short_form_the_body_used_before_a_longer_name_is_not_that_name(nlp):
+    text = ("Banco Meridia buys Tesela\n\nBanco Meridia said on Monday it had agreed to buy Tesela. "
+            "Its founder will join Meridia's management committee and run a new division, Meridia Digital. "
+            "Meridia Chief Executive Ignacio Valverde told reporters in Madrid that the deal would close in June.")
+    result = extract([SourceDocument("t", text, "t")], nlp)
+    assert "meridia" not in result.entities or "Meridia" not in result.entities["meridia digital"].aliases
+    assert ("ignacio valverde", "leads", "meridia digital") not in {(r.subject, r.predicate, r.object) for r in result.relations}
+
+
 @pytest.mark.parametrize(
     ("text", "pairs"),
     [
