@@ -138,6 +138,10 @@ def make_mention_finder(nlp: Language, name: str, lexicon_path: str | None, prop
                          known_places=known_places(known_places_min_population))
 
 
+#: Prepositions whose object, when it is a known place, is that place ("flights to Bogotá, Santiago and São Paulo").
+_PLACE_PREPOSITIONS = {"to", "from", "in", "into", "near", "across", "between", "via", "toward", "towards"}
+
+
 def _hyphen_joined(tokens: list[Token], i: int) -> bool:
     """Whether ``tokens[i]`` is joined to the word before it by a hyphen without spaces ("Seo-jin")."""
     return i >= 2 and tokens[i - 1].text in ("-", "‐") and not tokens[i - 2].whitespace_ and not tokens[i - 1].whitespace_
@@ -543,9 +547,17 @@ class MentionFinder:
                 if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") and self.ai_context(span.doc):
                     return "AIModel"
                 return head_cls
-        if cls in ("Organization", "Product") and span.text in self.known_places:
-            return "Place"  # "routes between Gothenburg, Oslo and Copenhagen", "moving into Brno": nothing here says otherwise
+        if span.text in self.known_places and (cls in ("Organization", "Product", UNKNOWN)
+                                               or cls == "Person" and len(span) == 1 and self.after_place_preposition(root)):
+            return "Place"  # "routes between Gothenburg, Oslo and Copenhagen", "moving into Brno", "flights to Bogotá": nothing here says otherwise
         return cls
+
+    @staticmethod
+    def after_place_preposition(token: Token) -> bool:
+        """Whether ``token`` (or the first name of the list it is in) is the object of "to", "from", "in" and the like."""
+        while token.dep_ == "conj" and token.head != token:
+            token = token.head
+        return token.dep_ == "pobj" and token.head.lower_ in _PLACE_PREPOSITIONS
 
     def example_of(self, token: Token) -> str | None:
         """The class of the noun a name is given as an example of ("islands such as Mykonos and Crete"), if it names one."""

@@ -175,6 +175,13 @@ def test_mentions_a_known_city_the_model_calls_an_organisation_is_a_place(nlp):
     assert {s.text: s.label_ for s in without_places.find(nlp(text))}["Oslo"] == "Organization"  # the model's own guess
 
 
+def test_mentions_a_known_city_the_model_calls_a_person_is_a_place_only_after_a_place_preposition(nlp):
+    text = "The jets will fly regional routes to Bogotá, Santiago and São Paulo."
+    found = _mentions(nlp, text)
+    assert (found["Bogotá"], found["Santiago"], found["São Paulo"]) == ("Place", "Place", "Place")
+    assert _mentions(nlp, "Santiago Alvarez, the club's chairman, said the deal was done.")["Santiago Alvarez"] == "Person"
+
+
 def test_mentions_a_surname_grows_over_the_first_name_the_model_left_out(nlp):
     found = _mentions(nlp, '"Orvane is buying market share," said Ivy Tsang, an analyst at Counterpoint Research.')
     assert found.get("Ivy Tsang") == "Person" and "Tsang" not in found
