@@ -259,6 +259,7 @@ class MentionFinder:
         chosen += [s for s in filter_spans(proper) if not taken & set(range(s.start, s.end))]
         taken = {i for span in chosen for i in range(span.start, span.end)}
         chosen += [s for s in tentative if s.start not in taken]
+        chosen += self.repeated_names(doc, orths, chosen)
         return self.propagate_labels(self.state_abbreviations(self.dateline_places(self.trim_headlines(sorted(chosen, key=lambda s: s.start),
                                                                                                        len(sources)))))
 
@@ -448,6 +449,30 @@ class MentionFinder:
         if cls in ("Organization", "Place"):
             return cls
         return "Place" if self.ner_classes.get(span[0].ent_type_) == "Place" else "Organization"
+
+    @staticmethod
+    def repeated_names(doc: Doc, orths: list[int], chosen: list[Span]) -> list[Span]:
+        """The other places a typed name appears, where the model missed it: a name is a name throughout its text.
+
+        "Pixent unveiled ... Pixent co-founder and chief executive Yoon Seo-jin": the second "Pixent" is
+        found too (its class comes from the first, in :meth:`propagate_labels`). ``orths`` are the doc's ORTH values.
+        """
+        names: dict[int, set[tuple[int, ...]]] = {}
+        for span in chosen:
+            if span.label_ != UNKNOWN:
+                names.setdefault(orths[span.start], set()).add(tuple(orths[span.start:span.end]))
+        taken = {i for span in chosen for i in range(span.start, span.end)}
+        found, i = [], 0
+        while i < len(orths):
+            fits = [name for name in names.get(orths[i], ()) if tuple(orths[i:i + len(name)]) == name
+                    and taken.isdisjoint(range(i, i + len(name)))]
+            if fits:
+                end = i + max(map(len, fits))
+                found.append(Span(doc, i, end, label=UNKNOWN))
+                i = end
+            else:
+                i += 1
+        return found
 
     @staticmethod
     def propagate_labels(spans: list[Span]) -> list[Span]:

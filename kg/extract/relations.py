@@ -31,6 +31,8 @@ _RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
 ANAPHOR_PREFIX = "ANAPHOR:"
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _INHERIT_DEPS = {"xcomp", "advcl", "conj", "pcomp", "acl", "acomp"}
+#: How the person named to a role hangs from the naming verb ("named Ocampo (as) its chief executive"; "oprd" when misparsed).
+_ROLE_OBJECT_DEPS = ("dobj", "oprd")
 #: The words "X-based" relations hang from ("Paris-based"), as hashes of the LOWER attribute.
 _BASED_WORDS = {get_string_id(word) for word in ("based", "headquartered")}
 
@@ -618,9 +620,13 @@ class RelationFinder:
         roles += [(c, False, None) for c in root.children if c.dep_ == "appos" and c.i not in at and c.i > root.i]
         if root.dep_ == "appos" and root.head.i not in at:
             roles.append((root.head, False, None))
-        verbs = [root.head] if root.dep_ in ("nsubj", "nsubjpass", "dobj") and mention.label_ == "Person" else []
+        head = root.head
+        if root.dep_ == "conj" and head.i < root.i and head.i not in at and head.pos_ == "NOUN" and self._title_property(head) is not None \
+                and any(c.i in at for c in head.children if c.dep_ in ("compound", "amod", "nmod", "poss")):
+            roles.append((head, True, None))  # "Pixent co-founder and chief executive Yoon Seo-jin", parsed as a list of three
+        verbs = [root.head] if root.dep_ in _ROLE_OBJECT_DEPS + ("nsubj", "nsubjpass") and mention.label_ == "Person" else []
         # "X bought the team and serves as its chairman": a coordinated verb without a subject of its own
-        verbs += [c for v in verbs if root.dep_ != "dobj" for c in v.conjuncts if not any(g.dep_ in _SUBJECT_DEPS for g in c.children)]
+        verbs += [c for v in verbs if root.dep_ not in _ROLE_OBJECT_DEPS for c in v.conjuncts if not any(g.dep_ in _SUBJECT_DEPS for g in c.children)]
         # "Lena Chen, who serves as chief executive of Acme"
         verbs += [c for c in root.children if mention.label_ == "Person" and c.dep_ == "relcl" and any(g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in _RELATIVE_PRONOUNS for g in c.children)]
         for verb in verbs:
@@ -649,13 +655,14 @@ class RelationFinder:
             tokens += objects + [c for o in objects if o.i not in at for c in o.children if c.dep_ in ("compound", "nmod") and c.i in at]
             frontier = [o for o in objects if o.i not in at]
         holders = self._arguments(tokens, at)
-        if not holders and verb is not None:
-            holders = self._arguments([c for c in verb.children if c.dep_ == "nsubj"], at)
+        if verb is not None and (not holders or all(t.dep_ == "poss" and t.pos_ == "PRON" for t in tokens)):
+            # "Acme named Chen (as) its chief executive": "its" is the naming subject's
+            holders = self._arguments(self._subject_tokens(verb, _SUBJECT_DEPS), at)
         return holders
 
     def _roles(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         for first, beside, verb in self._role_nouns(mention, at):
-            holder_verb = verb if verb is not None and mention.root.dep_ == "dobj" else None
+            holder_verb = verb if verb is not None and mention.root.dep_ in _ROLE_OBJECT_DEPS else None
             first_holders = self._role_holders(first, at, holder_verb)
             if beside and not first_holders:  # "Brennwerk chief executive Sabine Kraus", the employer parsed as the name's modifier
                 first_holders = self._arguments([c for c in mention.root.children if c.dep_ in ("compound", "nmod") and c.i in at and c.i < first.i], at)

@@ -47,6 +47,17 @@ def test_mentions_an_event_word_ending_or_following_a_name_makes_an_event(nlp, t
     assert _mentions(nlp, text).get(name) == "Event"
 
 
+def test_mentions_a_typed_name_is_found_wherever_it_appears_again(nlp):
+    from spacy.tokens import Span
+
+    from kg.extract.mentions import MentionFinder
+
+    doc = nlp.make_doc("Pixent rose. Pixent said Yoon would lead Pixent Labs and pixent grew.")
+    orths = [t.orth for t in doc]
+    found = MentionFinder.repeated_names(doc, orths, [Span(doc, 0, 1, label="Organization"), Span(doc, 8, 10, label="Unknown")])
+    assert [(s.start, s.text) for s in found] == [(3, "Pixent")]  # not inside another mention, not in another case
+
+
 def test_mentions_a_kind_of_company_before_a_name_makes_an_organization_unless_it_is_also_a_job(nlp):
     found = _mentions(nlp, "Venture funding fell in 2024, according to data firm Tembo Insights, as investors grew wary.")
     assert found.get("Tembo Insights") == "Organization"

@@ -179,6 +179,16 @@ def test_resolution_keeps_a_unit_named_after_a_company_apart_once_the_company_st
     assert "brivanta" not in headline.entities  # a short form that did not stand alone first still refers back
 
 
+def test_relations_coordinated_titles_before_a_name_the_parser_read_as_a_list(nlp):
+    triples = _triples(nlp, "Seoul-based Pixent unveiled glasses on Monday. Pixent co-founder and chief executive Yoon Seo-jin told a crowd of developers.")
+    assert {("Yoon Seo-jin", "founded", "Pixent"), ("Yoon Seo-jin", "leads", "Pixent")} <= triples
+
+
+def test_relations_its_in_a_role_given_by_a_verb_is_the_naming_subject(nlp):
+    triples = _triples(nlp, "Siemens said on Monday it had named Jane Doe, a former banker at Lazard, as its new chief executive.")
+    assert ("Jane Doe", "leads", "Siemens") in triples and ("Jane Doe", "leads", "Lazard") not in triples
+
+
 def test_resolution_a_short_form_the_body_used_before_a_longer_name_is_not_that_name(nlp):
     text = ("Banco Meridia buys Tesela\n\nBanco Meridia said on Monday it had agreed to buy Tesela. "
             "Its founder will join Meridia's management committee and run a new division, Meridia Digital. "
