@@ -416,6 +416,13 @@ class RelationFinder:
         if entry.get("possessor_is_object"):
             # "Kennedy's killing", "the Kennedy slaying": the possessor is the one it happened to
             objects, modifiers = objects + modifiers, []
+        elif entry.get("possessor_is_whole"):
+            # "Volkswagen's Traton unit", "Traton, Volkswagen's truck unit": the possessor is the whole, a name before the noun the
+            # part; a pronoun or a noun as possessor ("its division", "the university's arm") is left alone, too often resolved wrong
+            objects += [c for c in modifiers if c.dep_ == "poss" and c.pos_ == "PROPN"]
+            modifiers = [c for c in modifiers if c.dep_ != "poss"]
+            if not modifiers and noun.dep_ not in ("appos", "attr"):
+                return  # "folds Brennwerk into its division": no part named
         if entry.get("names_the_other_party"):
             objects += self._named_party(noun)
         subjects = modifiers + self._prep_objects(noun, ["by"])

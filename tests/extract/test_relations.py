@@ -179,6 +179,19 @@ def test_resolution_keeps_a_unit_named_after_a_company_apart_once_the_company_st
     assert "brivanta" not in headline.entities  # a short form that did not stand alone first still refers back
 
 
+@pytest.mark.parametrize(("text", "expected", "not_expected"), [
+    ("Traton, Volkswagen's truck unit, said sales rose.", ("Traton", "partOf", "Volkswagen"), None),
+    ("Norfund joined the round along with the International Finance Corporation, the World Bank's private-sector arm.",
+     ("International Finance Corporation", "partOf", "World Bank"), None),
+    ("Hoshida, which is based in Osaka, will fold Brennwerk into its Hoshida Factory Solutions division.", None,
+     ("Hoshida Factory Solutions", "partOf", "Brennwerk")),
+])
+def test_relations_a_named_possessor_of_a_unit_is_the_whole(nlp, text, expected, not_expected):
+    triples = _triples(nlp, text)
+    assert expected is None or expected in triples
+    assert not_expected is None or not_expected not in triples
+
+
 def test_relations_coordinated_titles_before_a_name_the_parser_read_as_a_list(nlp):
     triples = _triples(nlp, "Seoul-based Pixent unveiled glasses on Monday. Pixent co-founder and chief executive Yoon Seo-jin told a crowd of developers.")
     assert {("Yoon Seo-jin", "founded", "Pixent"), ("Yoon Seo-jin", "leads", "Pixent")} <= triples
