@@ -33,9 +33,13 @@ def test_mentions_versioned_names_in_ai_text_are_ai_models(nlp):
     assert found.get("Llama 3.1") == "AIModel"
 
 
-def test_mentions_organisational_suffix_makes_an_organization(nlp):
-    found = _mentions(nlp, "Engineers at Acme Robotics Labs met investors in Denver.")
-    assert found.get("Acme Robotics Labs") == "Organization"
+@pytest.mark.parametrize(("text", "name"), [
+    ("Engineers at Acme Robotics Labs met investors in Denver.", "Acme Robotics Labs"),
+    ("Veridane will pay $85 million upfront to Corvalis Bio, a spin-off from the University of Edinburgh.", "Corvalis Bio"),
+    ("Edinburgh Innovations holds a small stake in the company.", "Edinburgh Innovations"),
+])
+def test_mentions_organisational_suffix_makes_an_organization(nlp, text, name):
+    assert _mentions(nlp, text).get(name) == "Organization"
 
 
 @pytest.mark.parametrize(("text", "name"), [
