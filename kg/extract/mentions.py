@@ -495,8 +495,9 @@ class MentionFinder:
             if token.text in ("(", "[", '"', "``", "''"):
                 end = i  # "Party of the Democratic Revolution (PRD": the name stops at the bracket
                 break
-        while start < end and (tokens[start].tag_ in _LEADING_DROP_TAGS or tokens[start].is_punct):
-            start += 1
+        while start < end and (tokens[start].tag_ in _LEADING_DROP_TAGS or tokens[start].is_punct
+                               or (end - start > 1 and tokens[start].is_lower and tokens[start].pos_ == "NOUN")):
+            start += 1  # ... and a common noun before the name: "start-up Shamba Ledger"
         while end > start and (tokens[end - 1].tag_ in _TRAILING_DROP_TAGS and not tokens[end - 1].is_title  # "PlayStation Plus", "Octopus Go"
                                or tokens[end - 1].is_punct or tokens[end - 1].text in {"'s", "’s", "'"}
                                or (end - start > 1 and tokens[end - 1].is_lower and tokens[end - 1].pos_ in ("NOUN", "PROPN")

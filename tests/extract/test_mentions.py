@@ -18,6 +18,11 @@ def test_mentions_drop_possessive_and_determiners(nlp):
     assert "United Nations" in found and "the United Nations" not in found
 
 
+def test_mentions_drop_a_common_noun_before_the_name(nlp):
+    found = _mentions(nlp, "Kenyan farm-credit start-up Shamba Ledger raises $32 million in round led by Meridian Ridge")
+    assert "Shamba Ledger" in found and not any(name.startswith("start-up") for name in found)
+
+
 def test_mentions_reject_common_acronyms_and_pronouns(nlp):
     found = _mentions(nlp, "The API lets developers use AI. It was built by Nvidia.")
     assert "API" not in found and "AI" not in found and "It" not in found
