@@ -635,7 +635,12 @@ class RelationFinder:
         # "X bought the team and serves as its chairman": a coordinated verb without a subject of its own
         verbs += [c for v in verbs if root.dep_ not in _ROLE_OBJECT_DEPS for c in v.conjuncts if not any(g.dep_ in _SUBJECT_DEPS for g in c.children)]
         # "Lena Chen, who serves as chief executive of Acme"
-        verbs += [c for c in root.children if mention.label_ == "Person" and c.dep_ == "relcl" and any(g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in _RELATIVE_PRONOUNS for g in c.children)]
+        # (or of a noun in apposition: "X, a former engineer who ...")
+        hosts = [root, *(c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN" and c.i not in at)]
+        relatives = [c for h in hosts for c in h.children if mention.label_ == "Person" and c.dep_ == "relcl"
+                     and any(g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in _RELATIVE_PRONOUNS for g in c.children)]
+        # ... "X, who founded Y and remains its managing director": and the verbs coordinated with it
+        verbs += relatives + [c for v in relatives for c in v.conjuncts if c.i > v.i and not any(g.dep_ in _SUBJECT_DEPS for g in c.children)]
         for verb in verbs:
             if verb.lemma_.lower() in self.role_verbs and not self._negated(verb):
                 roles += [(r, False, verb) for r in self._verb_roles(verb)]

@@ -192,6 +192,16 @@ def test_relations_a_named_possessor_of_a_unit_is_the_whole(nlp, text, expected,
     assert not_expected is None or not_expected not in triples
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Harbourline Capital, an infrastructure investor that put A$300 million into Coralwind in 2020, agreed to vote in favour.",
+     ("Harbourline Capital", "investedIn", "Coralwind")),
+    ("Gareth Pryce, a former mining engineer who founded Coralwind in 2011 and remains its managing director, will join the board.",
+     ("Gareth Pryce", "leads", "Coralwind")),
+])
+def test_relations_money_put_into_a_company_and_a_role_in_a_relative_clause_of_an_apposition(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
 def test_relations_coordinated_titles_before_a_name_the_parser_read_as_a_list(nlp):
     triples = _triples(nlp, "Seoul-based Pixent unveiled glasses on Monday. Pixent co-founder and chief executive Yoon Seo-jin told a crowd of developers.")
     assert {("Yoon Seo-jin", "founded", "Pixent"), ("Yoon Seo-jin", "leads", "Pixent")} <= triples
