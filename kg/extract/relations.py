@@ -206,6 +206,20 @@ class RelationFinder:
                     found += [m for m in self._examples(t, at) if all(m[0] != f for f, _ in found)]
                 elif mention is not None and all(mention != m for m, _ in found):
                     found.append((mention, anaphor))
+                    found += [(m, False) for m in self._nested_partners(mention, at) if all(m != f for f, _ in found)]
+        return found
+
+    @staticmethod
+    def _nested_partners(mention: Span, at: dict[int, Span]) -> list[Span]:
+        """The names joined to ``mention`` by "and" or a comma that the parser nested inside it as modifiers:
+        "the Scottish National Investment Bank and Forth Valley Ventures", parsed as one noun phrase."""
+        doc, found, end = mention.doc, [], mention.start
+        while end >= 2 and doc[end - 1].lower_ in ("and", ",") and (end - 2) in at:
+            partner = at[end - 2]
+            if partner.end != end - 1 or not (mention.start <= partner.root.head.i < mention.end):
+                break
+            found.append(partner)
+            end = partner.start
         return found
 
     def _examples(self, noun: Token, at: dict[int, Span]) -> list[tuple[Span, bool]]:

@@ -197,6 +197,9 @@ def test_relations_a_named_possessor_of_a_unit_is_the_whole(nlp, text, expected,
      ("Harbourline Capital", "investedIn", "Coralwind")),
     ("Gareth Pryce, a former mining engineer who founded Coralwind in 2011 and remains its managing director, will join the board.",
      ("Gareth Pryce", "leads", "Coralwind")),
+    # the parser nests the first name inside the second ("Bank" modifies "Ventures")
+    ("Corvalis has previously raised 38 million pounds from investors including the Scottish National Investment Bank and "
+     "Forth Valley Ventures, a Glasgow-based venture capital firm.", ("Scottish National Investment Bank", "investedIn", "Corvalis")),
 ])
 def test_relations_money_put_into_a_company_and_a_role_in_a_relative_clause_of_an_apposition(nlp, text, expected):
     assert expected in _triples(nlp, text)
