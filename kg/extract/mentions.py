@@ -41,6 +41,9 @@ _VERSION_MODIFIERS = ("Pro", "Max", "Mini", "Ultra", "Plus", "Flash", "Turbo", "
 #: The tests versioned_names and camel_words try on each word (a version is matched case-sensitively there: "i9" is none).
 _STRING_TESTS = {"version": re.compile(_VERSION.pattern), "hyphen_version": _HYPHEN_VERSION, "camel": _CAMEL}
 _VALUE_ENTITY_TYPES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
+#: A month or a day of it, however the model labels it: "Aug 2", "Sept. 9", "Aug", "March 14" (not "May" alone: a name too).
+_MONTH_DAY = re.compile(r"^(?:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?(?: \d{1,2})?"
+                        r"|(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2})$")
 _LEADING_DROP_TAGS = {"DT", "PRP$", "WDT", "WP", "WRB", "MD", "VB", "VBD", "VBP", "VBZ", "IN", "CC", "RB", "POS"}
 _TRAILING_DROP_TAGS = {"POS", "IN", "CC", "DT", "HYPH", "VB", "VBD", "VBZ", "VBP", "VBG", "MD", "TO"}
 
@@ -162,6 +165,7 @@ class MentionFinder:
         self.person_nouns = set(lexicon["person_nouns"])
         self.acronyms = set(lexicon["common_acronyms"])
         self.title_words = {t.lower() for t in lexicon["titles"]} | set(lexicon["honorifics"])
+        self.title_parts = self.title_words | set(lexicon["title_modifiers"]) | set(lexicon["function_words"])
         self.round_words = set(lexicon["funding"]["round_name_words"])
         self.ai_words = {nlp.vocab.strings.add(w.lower()) for w in lexicon["ai_words"]}  # as hashes of the LOWER attribute
         self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
@@ -434,8 +438,9 @@ class MentionFinder:
         """"Halvorsen Chief Executive Mette Lindqvist" taken as one name is an employer, a job title and a person."""
         words = [t.lower_ for t in span]
         first = next((i for i in range(1, len(span)) if words[i] in self.job_words), None)
-        if first is None or all(w in self.job_words or not (t.is_title or t.is_upper) for w, t in zip(words, span[:first])):
-            return [(span, cls)]  # none, or a leading title: "Attorney General Merrick Garland", "the General Accounting Office"
+        if first is None or all(w in self.title_parts or not (t.is_title or t.is_upper) for w, t in zip(words, span[:first])):
+            # none, or a leading title: "Attorney General Merrick Garland", "Chief Financial Officer Raj Malhotra", "the General Accounting Office"
+            return [(span, cls)]
         last = max(i for i in range(first, min(first + 4, len(span))) if words[i] in self.job_words)
         person = span[last + 1:]
         if len(person) < 2 or not all(t.is_title for t in person) or person[-1].lower_ in self.head_classes or person[-1].text in self.org_suffixes:
@@ -516,8 +521,11 @@ class MentionFinder:
             return None
         if all(t.lower_ in self.title_words or t.is_punct for t in kept):
             return None  # a bare job title ("President", "Gov.") is not a name
-        if all(t.ent_type_ in _VALUE_ENTITY_TYPES for t in kept):
-            return None  # "Monday", "March": dates and numbers are literals, not names
+        after = span.doc[trimmed.end] if trimmed.end < len(span.doc) else None
+        if after is not None and after.lower_ in self.title_words and all(t.lower_ in self.title_parts for t in kept):
+            return None  # ... nor part of one ("Financial" in "Chief Financial Officer")
+        if all(t.ent_type_ in _VALUE_ENTITY_TYPES for t in kept) or _MONTH_DAY.match(text):
+            return None  # "Monday", "March", "Aug 2": dates and numbers are literals, not names
         if kept[0].text in self.round_words and len(kept) <= 2:
             return None  # a funding round ("Series C") is not an entity
         return trimmed

@@ -96,6 +96,13 @@ def test_mentions_a_name_after_near_is_a_place(nlp):
         assert _mentions(nlp, text).get(name) == "Place"
 
 
+def test_mentions_a_month_in_a_dateline_and_a_part_of_a_title_are_no_names(nlp):
+    found = _mentions(nlp, "LONDON, Aug 2 (Reuters) - Aldermoor Athletic, the Nottingham-based football club, has been sold.")
+    assert not any(name.startswith("Aug") for name in found) and found.get("LONDON") == "Place"
+    found = _mentions(nlp, "Chief Financial Officer Raj Malhotra will serve as interim CEO.")
+    assert "Raj Malhotra" in found and not any("Financial" in name and "Raj" not in name for name in found)
+
+
 def test_mentions_dates_are_not_versioned_names(nlp):
     found = _mentions(nlp, "Contoso shipped the update on April 8.")
     assert "April 8" not in found
