@@ -508,6 +508,11 @@ class MentionFinder:
                                or (end - start > 1 and tokens[end - 1].is_lower and tokens[end - 1].pos_ in ("NOUN", "PROPN")
                                    and not _hyphen_joined(tokens, end - 1))):
             end -= 1  # ... and a common noun after the name: "the Halo Companion app" (not the end of "Yoon Seo-jin")
+        title_start = end
+        while title_start - start > 1 and tokens[title_start - 1].lower_ in self.title_parts and tokens[title_start - 1].is_title:
+            title_start -= 1
+        if title_start < end and any(t.lower_ in self.title_words for t in tokens[title_start:end]):
+            end = title_start  # ... and a title after it: "Summit & Pine Chief Executive" (Jonah Reyes)
         if start >= end:
             return None
         trimmed = span.doc[span.start + start:span.start + end]

@@ -205,6 +205,11 @@ def test_relations_money_put_into_a_company_and_a_role_in_a_relative_clause_of_a
     assert expected in _triples(nlp, text)
 
 
+def test_relations_a_title_the_model_took_into_the_company_name(nlp):
+    triples = _triples(nlp, "Under the agreement, Summit & Pine Chief Executive Jonah Reyes would run the combined company.")
+    assert ("Jonah Reyes", "leads", "Summit & Pine") in triples
+
+
 def test_relations_coordinated_titles_before_a_name_the_parser_read_as_a_list(nlp):
     triples = _triples(nlp, "Seoul-based Pixent unveiled glasses on Monday. Pixent co-founder and chief executive Yoon Seo-jin told a crowd of developers.")
     assert {("Yoon Seo-jin", "founded", "Pixent"), ("Yoon Seo-jin", "leads", "Pixent")} <= triples
