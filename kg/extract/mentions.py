@@ -213,7 +213,8 @@ class MentionFinder:
             cls = self.ner_classes.get(ent.label_)
             if cls is None:
                 continue
-            parts = ((t, tc) for d, c in self.split_dateline(ent, cls) for p, pc in self.split_possessive(d, c) for t, tc in self.split_title(p, pc))
+            parts = ((t, tc) for d, c in self.split_dateline(ent, cls) for li, lc in self.split_list(d, c)
+                     for p, pc in self.split_possessive(li, lc) for t, tc in self.split_title(p, pc))
             for part, part_cls in parts:
                 span = self.clean(part)
                 if span is not None:
@@ -425,6 +426,20 @@ class MentionFinder:
         if sum(ch.isalpha() for ch in tail.text) < 4 or any(t.text in self.org_suffixes for t in tail):
             return [(span, cls)]  # "Scale AI", "Acme AG": a suffix, not a second name
         return [(span[:cut], "Place"), (span[cut:], "Organization")]
+
+    def split_list(self, span: Span, cls: str) -> list[tuple[Span, str]]:
+        """"StarPlus Energy, Stellantis'" tagged as one name is two names; not "Acme Co., Inc." nor a place and the place
+        holding it ("Russell, Kan.", "Carp, Ontario")."""
+        if cls == "Place":
+            return [(span, cls)]
+        doc, parts, start = span.doc, [], span.start
+        for t in span[1:-1]:
+            after = doc[t.i + 1]
+            if t.text == "," and after.is_title and after.text not in self.org_suffixes and after.text.rstrip(".") not in self.state_abbreviations_set \
+                    and doc[t.i + 1:span.end].text.rstrip(".") not in self.known_places:
+                parts.append((doc[start:t.i], cls))
+                start = t.i + 1
+        return parts + [(doc[start:span.end], cls)]
 
     def split_possessive(self, span: Span, cls: str) -> list[tuple[Span, str]]:
         """"Amazon Web Services' Bedrock" tagged as one name is the owner's name and the owned one's; not

@@ -23,6 +23,13 @@ def test_mentions_drop_a_common_noun_before_the_name(nlp):
     assert "Shamba Ledger" in found and not any(name.startswith("start-up") for name in found)
 
 
+def test_mentions_split_a_list_the_model_took_for_one_name_but_not_a_place_with_its_state(nlp):
+    found = _mentions(nlp, "Norvanta will deliver graphite from 2028 to StarPlus Energy, Stellantis' battery joint venture with Samsung SDI.")
+    assert "StarPlus Energy" in found and "Stellantis" in found
+    found = _mentions(nlp, "Bob Dole announced his bid during a visit to his hometown of Russell, Kan.")
+    assert "Russell" not in found or found.get("Russell") == "Place"
+
+
 def test_mentions_reject_common_acronyms_and_pronouns(nlp):
     found = _mentions(nlp, "The API lets developers use AI. It was built by Nvidia.")
     assert "API" not in found and "AI" not in found and "It" not in found
