@@ -61,6 +61,16 @@ def _in_nested_clause(token: Token, trigger: Token) -> bool:
     return False
 
 
+def _apposition_host(appos: Token) -> Token:
+    """What an apposition describes: the word just before its comma ("Nvidia, Swisscom Ventures and Alpenhorn Capital,
+    a Geneva-based fund": Capital), which the parser often hangs on the first name of a list instead."""
+    left = appos.left_edge.i
+    doc = appos.doc
+    if left >= 2 and doc[left - 1].text == "," and doc[left - 2].pos_ == "PROPN" and doc[left - 2] in appos.head.subtree:
+        return doc[left - 2]
+    return appos.head
+
+
 @dataclass(frozen=True)
 class CandidateRelation:
     """A relation between two mention spans, before entity resolution.
@@ -172,8 +182,8 @@ class RelationFinder:
         for child in token.children:
             if child.dep_ == "appos" and child.i in at:
                 return at[child.i], False
-        if token.dep_ == "appos" and token.head.i in at:
-            return at[token.head.i], False
+        if token.dep_ == "appos" and _apposition_host(token).i in at:
+            return at[_apposition_host(token).i], False
         for child in token.children:
             # "the tariff, called Octave Drive", "a model dubbed Lumen"
             if child.dep_ == "acl" and child.lemma_.lower() in ("call", "name", "dub", "brand"):
@@ -445,7 +455,7 @@ class RelationFinder:
         if not subjects and noun.dep_ == "pobj" and entry.get("possessor_is_object"):
             subjects = self._subject_tokens(noun.head.head, _SUBJECT_DEPS) if noun.head.dep_ == "prep" else []
         elif not subjects and noun.dep_ == "appos":
-            subjects = [noun.head]
+            subjects = [_apposition_host(noun)]
         elif not subjects and noun.dep_ == "dobj":
             subjects = self._subject_tokens(noun.head, {"nsubj"})  # "Halvorsen signed a partnership with Kaneda"
         elif not subjects and noun.dep_ == "attr":
@@ -476,7 +486,7 @@ class RelationFinder:
         """
         stand = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lower_ == "one" else noun
         if stand.dep_ == "appos":
-            return [noun, stand.head]
+            return [noun, _apposition_host(stand)]
         if stand.dep_ == "attr":
             return [noun, *(c for c in stand.head.children if c.dep_ == "nsubj")]
         if stand.dep_ == "nsubj" and stand.head.lemma_.lower() == "include":
@@ -575,7 +585,7 @@ class RelationFinder:
         if org is None:
             org = next((at[c.i] for c in head.children if c.dep_ == "appos" and c.i in at), None)
         if org is None and head.dep_ == "appos":
-            org = at.get(head.head.i)
+            org = at.get(_apposition_host(head).i)
         if org is None and head.pos_ == "NOUN":
             org = at.get(head.i + 1)  # "the Paris-based startup Mistral AI", parsed as two nouns
         anaphor = False

@@ -205,6 +205,11 @@ def test_relations_money_put_into_a_company_and_a_role_in_a_relative_clause_of_a
     assert expected in _triples(nlp, text)
 
 
+def test_relations_an_apposition_after_a_list_describes_its_last_name(nlp):
+    triples = _triples(nlp, "The round drew Nvidia, Swisscom Ventures and Alpenhorn Capital, a Geneva-based fund backed by family offices.")
+    assert ("Alpenhorn Capital", "basedIn", "Geneva") in triples and ("Nvidia", "basedIn", "Geneva") not in triples
+
+
 def test_relations_a_title_the_model_took_into_the_company_name(nlp):
     triples = _triples(nlp, "Under the agreement, Summit & Pine Chief Executive Jonah Reyes would run the combined company.")
     assert ("Jonah Reyes", "leads", "Summit & Pine") in triples
