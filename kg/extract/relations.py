@@ -434,6 +434,8 @@ class RelationFinder:
     def _noun(self, noun: Token, lemma: str, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """Nominal triggers: "Meta's $14.3 billion investment in Scale AI", "the acquisition of B by A"."""
         entry = self.nouns[lemma]
+        if noun.dep_ in ("dobj", "nsubjpass") and self._negated(noun.head):
+            return  # "did not sign a partnership", "had considered buying a stake"
         # "Meta's investment", "the Kennedy slaying" (a common-noun compound such as "supply agreement" is no party)
         modifiers = [c for c in noun.children if (c.dep_ == "poss" or c.dep_ == "compound" and c.i in at) and c.i < noun.i]
         objects = self._prep_objects(noun, entry["preps"])

@@ -205,6 +205,17 @@ def test_relations_money_put_into_a_company_and_a_role_in_a_relative_clause_of_a
     assert expected in _triples(nlp, text)
 
 
+def test_relations_the_start_up_is_the_company_the_text_is_about(nlp):
+    triples = _triples(nlp, "Aravel Labs is a Zurich-based start-up. The start-up raised $410 million in a round led by Index Ventures.")
+    assert ("Index Ventures", "investedIn", "Aravel Labs") in triples
+
+
+def test_relations_a_noun_trigger_under_a_hypothetical_or_negated_verb_gives_nothing(nlp):
+    triples = _triples(nlp, "Valkea declined to comment on reports that Nokia had considered buying a stake in Valkea in 2021.")
+    assert not any(p == "investedIn" for _, p, _ in triples)
+    assert ("Nokia", "investedIn", "Valkea") in _triples(nlp, "Nokia bought a stake in Valkea in 2021.")
+
+
 def test_relations_an_apposition_after_a_list_describes_its_last_name(nlp):
     triples = _triples(nlp, "The round drew Nvidia, Swisscom Ventures and Alpenhorn Capital, a Geneva-based fund backed by family offices.")
     assert ("Alpenhorn Capital", "basedIn", "Geneva") in triples and ("Nvidia", "basedIn", "Geneva") not in triples
