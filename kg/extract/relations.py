@@ -182,8 +182,9 @@ class RelationFinder:
         for child in token.children:
             if child.dep_ == "appos" and child.i in at:
                 return at[child.i], False
-        if token.dep_ == "appos" and _apposition_host(token).i in at:
-            return at[_apposition_host(token).i], False
+        host = _apposition_host(token) if token.dep_ == "appos" else None
+        if host is not None and host.i in at:
+            return at[host.i], False
         for child in token.children:
             # "the tariff, called Octave Drive", "a model dubbed Lumen"
             if child.dep_ == "acl" and child.lemma_.lower() in ("call", "name", "dub", "brand"):
