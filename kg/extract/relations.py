@@ -748,6 +748,7 @@ class RelationFinder:
             if mention.label_ in ("Person", UNKNOWN):
                 yield from self._roles(mention, sent, at)
                 yield from self._capitalised_title(mention, sent, at)
+            yield from self._named_rival(mention, sent, at)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
             owners = [c for c in root.children if c.dep_ == "poss"]
             if not owners and root.dep_ == "compound" and root.head.lemma_.lower() in self.product_heads:
@@ -778,6 +779,23 @@ class RelationFinder:
             if root.dep_ in ("compound", "nmod", "npadvmod") and head.i in at and at[head.i] != mention and mention.label_ == "Place":
                 yield self._make((at[head.i], False), self.modifier_predicates, (mention, False), sent, "modifier", "modifier", None, (None, None))
         yield from self._place_pairs(sent, at, local)
+
+    def _named_rival(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
+        """"buy smaller rival Coralwind", "its rival Summit & Pine": a rival noun before a name, where the model made it
+        a modifier; the other party is the possessor, else the subject of the verb taking the name as its object."""
+        root = mention.root
+        words = [c for c in root.children if c.dep_ in ("amod", "compound") and c.i < mention.start and c.i not in at
+                 and self.nouns.get(c.lemma_.lower(), {}).get("names_the_other_party")]
+        if not words:
+            return
+        entry = self.nouns[words[0].lemma_.lower()]
+        others = [c for c in root.children if c.dep_ == "poss"]
+        if not others and root.dep_ == "dobj":
+            others = self._subject_tokens(root.head, _SUBJECT_DEPS)
+        for other, anaphor in self._arguments(others, at):
+            if other != mention:
+                yield self._make((other, anaphor), (entry["property"],), (mention, False), sent, f"noun:{words[0].lemma_.lower()}", "noun",
+                                 words[0].lemma_.lower(), (None, None))
 
     def _home_place(self, place: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """"X won in his native South Carolina", "X is returning to his Iowa hometown": the subject lives (or lived) there."""

@@ -205,6 +205,11 @@ def test_relations_money_put_into_a_company_and_a_role_in_a_relative_clause_of_a
     assert expected in _triples(nlp, text)
 
 
+def test_relations_a_rival_word_before_a_name_names_the_other_party(nlp):
+    triples = _triples(nlp, "Southerly Power agreed on Monday to buy smaller rival Coralwind Energy for A$2.3 billion.")
+    assert {("Southerly Power", "acquired", "Coralwind Energy"), ("Southerly Power", "competesWith", "Coralwind Energy")} <= triples
+
+
 def test_relations_the_start_up_is_the_company_the_text_is_about(nlp):
     triples = _triples(nlp, "Aravel Labs is a Zurich-based start-up. The start-up raised $410 million in a round led by Index Ventures.")
     assert ("Index Ventures", "investedIn", "Aravel Labs") in triples
