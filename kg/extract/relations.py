@@ -705,9 +705,10 @@ class RelationFinder:
             first_holders = self._role_holders(first, at, holder_verb)
             if beside and not first_holders:  # "Brennwerk chief executive Sabine Kraus", the employer parsed as the name's modifier
                 first_holders = self._arguments([c for c in mention.root.children if c.dep_ in ("compound", "nmod") and c.i in at and c.i < first.i], at)
-            if beside and not first_holders and first.lemma_.lower() in self.corporate_titles \
+            if (beside or verb is not None) and not first_holders and first.lemma_.lower() in self.corporate_titles \
                     and not any(c.dep_ in ("det", "poss") for c in first.children):
-                # '"We are sorry," chief executive Fiona Lacey said': the company the story is about, as "the company" would be
+                # '"We are sorry," chief executive Fiona Lacey said', "X will serve as interim CEO": the company the story is
+                # about, as "the company" would be
                 first_holders = [(self._anaphor(first, ["Organization"]), True)]
             yield from self._role_relations(mention, first, beside, verb, first_holders, sent)
             # "Halcyon's co-founder and chief executive": coordinated roles share the holder

@@ -205,6 +205,11 @@ def test_relations_money_put_into_a_company_and_a_role_in_a_relative_clause_of_a
     assert expected in _triples(nlp, text)
 
 
+def test_relations_a_corporate_title_a_verb_gives_without_a_holder_is_held_in_the_company_of_the_story(nlp):
+    triples = _triples(nlp, "Siemens said on Monday that its chief executive had resigned. Jane Doe will become chief executive in May.")
+    assert ("Jane Doe", "leads", "Siemens") in triples
+
+
 def test_relations_a_rival_word_before_a_name_names_the_other_party(nlp):
     triples = _triples(nlp, "Southerly Power agreed on Monday to buy smaller rival Coralwind Energy for A$2.3 billion.")
     assert {("Southerly Power", "acquired", "Coralwind Energy"), ("Southerly Power", "competesWith", "Coralwind Energy")} <= triples
