@@ -210,6 +210,15 @@ def test_relations_a_corporate_title_a_verb_gives_without_a_holder_is_held_in_th
     assert ("Jane Doe", "leads", "Siemens") in triples
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Aldermoor Athletic has been sold to Crestline Sports Partners for 140 million pounds.", ("Crestline Sports Partners", "acquired", "Aldermoor Athletic")),
+    ("Cinven sold Brennwerk to Hoshida Electric in 2024.", ("Hoshida Electric", "acquired", "Brennwerk")),
+    ("Halvard sells Sentinel through AWS Marketplace.", ("Sentinel", "availableOn", "AWS Marketplace")),
+])
+def test_relations_sold_to_a_buyer_and_sold_through_a_platform(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
 def test_relations_a_rival_word_before_a_name_names_the_other_party(nlp):
     triples = _triples(nlp, "Southerly Power agreed on Monday to buy smaller rival Coralwind Energy for A$2.3 billion.")
     assert {("Southerly Power", "acquired", "Coralwind Energy"), ("Southerly Power", "competesWith", "Coralwind Energy")} <= triples
