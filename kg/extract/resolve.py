@@ -228,8 +228,8 @@ def _descriptions(span: Span) -> set[str]:
     """The common nouns a name is described by: "carmaker BMW", "BMW, the carmaker", "the carmaker's ..."."""
     root = span.root
     nouns = [c for c in root.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
-    if root.dep_ in ("appos", "compound") and root.head.pos_ == "NOUN":
-        nouns.append(root.head)
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN" or root.dep_ == "compound" and root.head.pos_ == "NOUN" and root.head.dep_ != "appos":
+        nouns.append(root.head)  # not "Aldermoor Athletic, the Championship football club": that club is Aldermoor
     return {n.lemma_.lower() for n in nouns}
 
 

@@ -219,6 +219,13 @@ def test_relations_sold_to_a_buyer_and_sold_through_a_platform(nlp, text, expect
     assert expected in _triples(nlp, text)
 
 
+def test_relations_the_noun_an_apposition_describes_belongs_to_its_host_not_to_a_name_inside_it(nlp):
+    text = ("Aldermoor Athletic, the Nottingham-based Championship football club, has been sold. "
+            "The club also appointed Luis Ferrandis as head coach on a three-year contract.")
+    triples = _triples(nlp, text)
+    assert ("Luis Ferrandis", "worksFor", "Aldermoor Athletic") in triples and ("Luis Ferrandis", "worksFor", "Championship") not in triples
+
+
 def test_relations_a_rival_word_before_a_name_names_the_other_party(nlp):
     triples = _triples(nlp, "Southerly Power agreed on Monday to buy smaller rival Coralwind Energy for A$2.3 billion.")
     assert {("Southerly Power", "acquired", "Coralwind Energy"), ("Southerly Power", "competesWith", "Coralwind Energy")} <= triples
