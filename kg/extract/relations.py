@@ -622,12 +622,12 @@ class RelationFinder:
     def _capitalised_title(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """"Meridia Chief Executive Ignacio Valverde": a title in capitals, which the parser flattens into the name.
 
-        The words before the name that modify its first name (not its head) are read as a title; the
-        organisation just before them holds it.
+        The title words before the name that modify it, or the title word after them ("Chief" of "Executive"),
+        are read as a title; the organisation just before them holds it.
         """
         doc, words, k = sent.doc, [], mention.start - 1
-        while k >= sent.start and k not in at and doc[k].dep_ == "compound" and mention.start <= doc[k].head.i < mention.root.i \
-                and doc[k].is_title and (doc[k].lower_ in self.titles or doc[k].lower_ in self.title_modifiers or doc[k].lower_ in self.function_words):
+        while k >= sent.start and k not in at and doc[k].dep_ == "compound" \
+                and (mention.start <= doc[k].head.i <= mention.root.i or words and doc[k].head.i == words[0].i) and doc[k].is_title and (doc[k].lower_ in self.titles or doc[k].lower_ in self.title_modifiers or doc[k].lower_ in self.function_words):
             words.insert(0, doc[k])
             k -= 1
         holder = at.get(k)

@@ -247,6 +247,14 @@ def test_relations_an_apposition_after_a_list_describes_its_last_name(nlp):
     assert ("Alpenhorn Capital", "basedIn", "Geneva") in triples and ("Nvidia", "basedIn", "Geneva") not in triples
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("\"Automakers want graphite,\" Norvanta Chief Executive Étienne Lavoie said in an interview.", ("Étienne Lavoie", "leads", "Norvanta")),
+    ("Meridia Chief Executive Ignacio Valverde told reporters in Madrid.", ("Ignacio Valverde", "leads", "Meridia")),
+])
+def test_relations_a_title_in_capitals_before_a_name(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
 def test_relations_a_title_the_model_took_into_the_company_name(nlp):
     triples = _triples(nlp, "Under the agreement, Summit & Pine Chief Executive Jonah Reyes would run the combined company.")
     assert ("Jonah Reyes", "leads", "Summit & Pine") in triples
