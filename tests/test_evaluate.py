@@ -71,6 +71,19 @@ def test_score_article_counts_exactly():
     assert any("acquired" in f for f in ev.false_hits)
 
 
+def test_score_article_a_triple_both_required_and_optional_is_required():
+    gold = {"document": "d",
+            "entities": [{"name": "Stellantis", "class": "Organization", "aliases": []},
+                         {"name": "Samsung SDI", "class": "Organization", "aliases": []}],
+            "relations": [["Stellantis", "partneredWith", "Samsung SDI"]],
+            "optional_relations": [["Samsung SDI", "partneredWith", "Stellantis"]]}  # the same triple, a symmetric property
+    entities = {"stellantis": Entity("stellantis", "Stellantis", "Organization"), "samsung sdi": Entity("samsung sdi", "Samsung SDI", "Organization")}
+    found = score_article(Extraction([SourceDocument("d", "", "d")], entities, [_relation("stellantis", "partneredWith", "samsung sdi")]), gold)
+    assert (found.relation_total.tp, found.relation_total.fp, found.relation_total.fn) == (1, 0, 0)
+    missed = score_article(Extraction([SourceDocument("d", "", "d")], entities, []), gold)
+    assert (missed.relation_total.tp, missed.relation_total.fn) == (0, 1)
+
+
 def test_score_sentence_counts_exactly():
     tokens = "John Smith of Acme Corp in Boston won the Nobel Prize with Mary .".split()
     sentence = {

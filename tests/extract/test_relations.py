@@ -226,6 +226,11 @@ def test_relations_the_noun_an_apposition_describes_belongs_to_its_host_not_to_a
     assert ("Luis Ferrandis", "worksFor", "Aldermoor Athletic") in triples and ("Luis Ferrandis", "worksFor", "Championship") not in triples
 
 
+def test_relations_a_joint_venture_with_a_company_is_a_partnership(nlp):
+    triples = _triples(nlp, "Norvanta will deliver graphite from 2028 to StarPlus Energy, Stellantis' battery joint venture with South Korea's Samsung SDI.")
+    assert ("Stellantis", "partneredWith", "Samsung SDI") in triples
+
+
 def test_relations_a_rival_word_before_a_name_names_the_other_party(nlp):
     triples = _triples(nlp, "Southerly Power agreed on Monday to buy smaller rival Coralwind Energy for A$2.3 billion.")
     assert {("Southerly Power", "acquired", "Coralwind Energy"), ("Southerly Power", "competesWith", "Coralwind Energy")} <= triples
