@@ -145,6 +145,13 @@ def make_mention_finder(nlp: Language, name: str, lexicon_path: str | None, prop
 _PLACE_PREPOSITIONS = {"to", "from", "in", "into", "near", "across", "between", "via", "toward", "towards"}
 
 
+def _first_of_list(token: Token) -> Token:
+    """The first of the coordinated words ``token`` is one of ("Santiago" in "Bogotá, Santiago and São Paulo" gives Bogotá)."""
+    while token.dep_ == "conj" and token.head != token:
+        token = token.head
+    return token
+
+
 def _hyphen_joined(tokens: list[Token], i: int) -> bool:
     """Whether ``tokens[i]`` is joined to the word before it by a hyphen without spaces ("Seo-jin")."""
     return i >= 2 and tokens[i - 1].text in ("-", "‐") and not tokens[i - 2].whitespace_ and not tokens[i - 1].whitespace_
@@ -609,14 +616,12 @@ class MentionFinder:
     @staticmethod
     def after_place_preposition(token: Token) -> bool:
         """Whether ``token`` (or the first name of the list it is in) is the object of "to", "from", "in" and the like."""
-        while token.dep_ == "conj" and token.head != token:
-            token = token.head
+        token = _first_of_list(token)
         return token.dep_ == "pobj" and token.head.lower_ in _PLACE_PREPOSITIONS
 
     def example_of(self, token: Token) -> str | None:
         """The class of the noun a name is given as an example of ("islands such as Mykonos and Crete"), if it names one."""
-        while token.dep_ == "conj" and token.head != token:
-            token = token.head  # the first of the coordinated examples
+        token = _first_of_list(token)
         prep = token.head
         if token.dep_ != "pobj" or not introduces_examples(prep):
             return None

@@ -626,8 +626,9 @@ class RelationFinder:
         are read as a title; the organisation just before them holds it.
         """
         doc, words, k = sent.doc, [], mention.start - 1
-        while k >= sent.start and k not in at and doc[k].dep_ == "compound" \
-                and (mention.start <= doc[k].head.i <= mention.root.i or words and doc[k].head.i == words[0].i) and doc[k].is_title and (doc[k].lower_ in self.titles or doc[k].lower_ in self.title_modifiers or doc[k].lower_ in self.function_words):
+        while k >= sent.start and k not in at and doc[k].dep_ == "compound" and doc[k].is_title \
+                and (mention.start <= doc[k].head.i <= mention.root.i or words and doc[k].head.i == words[0].i) \
+                and (doc[k].lower_ in self.titles or doc[k].lower_ in self.title_modifiers or doc[k].lower_ in self.function_words):
             words.insert(0, doc[k])
             k -= 1
         holder = at.get(k)
@@ -789,14 +790,14 @@ class RelationFinder:
                  and self.nouns.get(c.lemma_.lower(), {}).get("names_the_other_party")]
         if not words:
             return
-        entry = self.nouns[words[0].lemma_.lower()]
+        lemma = words[0].lemma_.lower()
         others = [c for c in root.children if c.dep_ == "poss"]
         if not others and root.dep_ == "dobj":
             others = self._subject_tokens(root.head, _SUBJECT_DEPS)
         for other, anaphor in self._arguments(others, at):
             if other != mention:
-                yield self._make((other, anaphor), (entry["property"],), (mention, False), sent, f"noun:{words[0].lemma_.lower()}", "noun",
-                                 words[0].lemma_.lower(), (None, None))
+                yield self._make((other, anaphor), (self.nouns[lemma]["property"],), (mention, False), sent, f"noun:{lemma}", "noun", lemma,
+                                 (None, None))
 
     def _home_place(self, place: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """"X won in his native South Carolina", "X is returning to his Iowa hometown": the subject lives (or lived) there."""

@@ -74,8 +74,9 @@ def _cluster(spans: list[Span], alias_suffixes: set[str], unit_words: set[str]) 
         else:
             by_text[key] = i  # the first mention of each text
     texts = {key: spans[i] for key, i in by_text.items()}
-    sentences = list(spans[0].doc.sents) if spans else []
-    headline_end = sentences[0].end if len(sentences) > 1 else 0
+    sentences = iter(spans[0].doc.sents) if spans else iter(())
+    first = next(sentences, None)
+    headline_end = first.end if next(sentences, None) is not None else 0  # a text of one sentence has no headline
     tokens = {key: tuple(t.text for t in span) for key, span in texts.items()}
     by_first: dict[str, list[str]] = {}
     persons_by_last: dict[str, set[str]] = {}
