@@ -529,20 +529,24 @@ def _scores_table(title: str, scores: dict[str, Any], total: Any) -> Table:
 @app.command(name="eval")
 @_handle_errors
 def evaluate(
-    gold: list[Path] = typer.Argument(..., help="Article gold files (*.gold.json) or CoNLL04 splits in SpERT JSON."),
+    gold: list[Path] = typer.Argument(..., help="Article gold files (*.gold.json), CoNLL04 splits in SpERT JSON or DocRED JSON (Re-DocRED)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list the misses and the false hits."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Score only the first N documents (or sentences) of a data set."),
+    same_sentence: bool = typer.Option(False, "--same-sentence", help="DocRED: score only gold pairs that one sentence mentions together."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first."),
 ) -> None:
     """Score the builder against gold data: P/R/F1 per entity class and per property.
 
     Example: kg eval examples/gold/*.gold.json ../shared/eval/conll04/conll04_test.json
+
+    Example: kg eval ../shared/eval/redocred/test_revised.json --limit 200 --same-sentence
     """
     from kg.evaluate import evaluate_gold_file, total_over
     from kg.extract import load_pipeline
 
     nlp = load_pipeline(model)
-    evaluations = [evaluate_gold_file(path, nlp) for path in gold]
+    evaluations = [evaluate_gold_file(path, nlp, limit=limit, same_sentence=same_sentence) for path in gold]
     if as_json:
         sys.stdout.write(json.dumps([e.as_dict() for e in evaluations], indent=2) + "\n")
         return
@@ -554,7 +558,7 @@ def evaluate(
                 out.print(f"  miss   {line}", markup=False, highlight=False)
             for line in evaluation.false_hits:
                 out.print(f"  false  {line}", markup=False, highlight=False)
-    articles = [e for e in evaluations if not e.name.startswith("conll04:")]
+    articles = [e for e in evaluations if not e.name.startswith(("conll04:", "docred:"))]
     if len(articles) > 1:
         combined = total_over(articles)
         out.print(_scores_table("all articles: entities", combined.entities, combined.entity_total))

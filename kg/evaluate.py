@@ -11,6 +11,13 @@ Two gold formats are read:
   (Other is not scored); Work_For is matched by worksFor, leads or founded,
   OrgBased_In by basedIn, Live_In by livesIn, Located_In by locatedIn and Kill
   by killed, strict on both arguments' text.
+* **DocRED** JSON (Re-DocRED: a list of documents with ``title``, ``sents``,
+  ``vertexSet`` and ``labels``): PER, ORG and LOC entities become Person,
+  Organization and Place (MISC, TIME and NUM are not scored); Wikidata
+  properties map to kg's by :data:`DOCRED_PROPERTIES`. Counted DocRED-style: a
+  predicted relation is scored only when both of its ends are gold entities of
+  the document; ``same_sentence`` keeps only gold pairs mentioned together in one
+  sentence (and scores predictions on such pairs only).
 
 >>> s = Score(tp=3, fp=1, fn=1)
 >>> (s.precision, s.recall, round(s.f1, 2))
@@ -36,9 +43,9 @@ from kg.extract.merge import merge_documents
 from kg.ontology import property_signatures
 
 __all__ = [
-    "Score", "Evaluation", "CONLL04_ENTITY_CLASSES", "CONLL04_RELATIONS", "SCORED_CLASSES",
-    "normalize", "evaluate_article", "evaluate_conll04", "evaluate_gold_file", "load_conll04", "load_gold",
-    "score_article", "total_over",
+    "Score", "Evaluation", "CONLL04_ENTITY_CLASSES", "CONLL04_RELATIONS", "DOCRED_ENTITY_CLASSES", "DOCRED_PROPERTIES",
+    "SCORED_CLASSES", "docred_gold_triples", "normalize", "evaluate_article", "evaluate_conll04", "evaluate_docred",
+    "evaluate_gold_file", "load_conll04", "load_gold", "score_article", "score_docred_document", "total_over",
 ]
 
 CONLL04_ENTITY_CLASSES = {"Peop": "Person", "Org": "Organization", "Loc": "Place"}
@@ -49,6 +56,25 @@ CONLL04_RELATIONS = {
     "Located_In": ("locatedIn",),
     "Kill": ("killed",),
 }
+DOCRED_ENTITY_CLASSES = {"PER": "Person", "ORG": "Organization", "LOC": "Place"}
+#: Wikidata property -> (kg property, reversed); ``None`` for P17 / P131, whose kg property depends on the head
+#: (locatedIn for a place, basedIn for an organisation).
+DOCRED_PROPERTIES: dict[str, tuple[str | None, bool]] = {
+    "P112": ("founded", True),
+    "P108": ("worksFor", False),
+    "P169": ("leads", True),
+    "P488": ("leads", True),
+    "P159": ("basedIn", False),
+    "P749": ("partOf", False),
+    "P355": ("partOf", True),
+    "P178": ("developed", True),
+    "P176": ("developed", True),
+    "P551": ("livesIn", False),
+    "P150": ("locatedIn", True),
+    "P17": (None, False),
+    "P131": (None, False),
+}
+_TERRITORY_PROPERTY = {"LOC": "locatedIn", "ORG": "basedIn"}
 #: Classes scored on articles; AIModel is scored as Product (it is one).
 SCORED_CLASSES = ("Organization", "Person", "Place", "Product")
 
@@ -289,17 +315,145 @@ def _score_sentence(sentence: dict[str, Any], extraction: Extraction, evaluation
             evaluation.misses.append(f"relation {head} {rtype} {tail}  | {' '.join(tokens)}")
 
 
+# ---------------------------------------------------------------------------- DocRED
+
+
+def _is_docred(data: Any) -> bool:
+    return isinstance(data, list) and bool(data) and isinstance(data[0], dict) and {"vertexSet", "sents"} <= data[0].keys()
+
+
+def _docred_text(document: dict[str, Any]) -> str:
+    return " ".join(" ".join(tokens) for tokens in document["sents"])
+
+
+def docred_gold_triples(document: dict[str, Any], *, same_sentence: bool = False) -> set[tuple[int, str, int]]:
+    """The document's gold relations as (head entity index, kg property, tail entity index).
+
+    Only Wikidata properties in :data:`DOCRED_PROPERTIES` are kept; with ``same_sentence``,
+    only pairs that one sentence mentions together.
+
+    >>> doc = {"vertexSet": [[{"name": "Acme", "sent_id": 0, "type": "ORG"}],
+    ...                      [{"name": "Ohio", "sent_id": 0, "type": "LOC"}],
+    ...                      [{"name": "Ann Lee", "sent_id": 1, "type": "PER"}]],
+    ...        "labels": [{"h": 0, "t": 1, "r": "P17"}, {"h": 0, "t": 2, "r": "P112"}, {"h": 0, "t": 1, "r": "P571"}]}
+    >>> sorted(docred_gold_triples(doc))
+    [(0, 'basedIn', 1), (2, 'founded', 0)]
+    >>> sorted(docred_gold_triples(doc, same_sentence=True))
+    [(0, 'basedIn', 1)]
+    """
+    vertices = document["vertexSet"]
+    triples = set()
+    for label in document.get("labels", []):
+        mapped = DOCRED_PROPERTIES.get(label["r"])
+        if mapped is None:
+            continue
+        prop, reverse = mapped
+        head, tail = label["h"], label["t"]
+        if prop is None:
+            prop = _TERRITORY_PROPERTY.get(vertices[head][0]["type"])
+            if prop is None:
+                continue
+        if same_sentence and not ({m["sent_id"] for m in vertices[head]} & {m["sent_id"] for m in vertices[tail]}):
+            continue
+        triples.add((tail, prop, head) if reverse else (head, prop, tail))
+    return triples
+
+
+def _co_mentioned(vertices: list[list[dict[str, Any]]], a: int, b: int) -> bool:
+    return bool({m["sent_id"] for m in vertices[a]} & {m["sent_id"] for m in vertices[b]})
+
+
+def score_docred_document(document: dict[str, Any], extraction: Extraction, evaluation: Evaluation, *,
+                          same_sentence: bool = False) -> None:
+    """Add one document's entity and relation counts to ``evaluation`` (see the module docstring)."""
+    vertices = document["vertexSet"]
+    title = document.get("title", "")
+    cluster_of: dict[str, int] = {}
+    for index, mentions in enumerate(vertices):
+        for mention in mentions:
+            cluster_of.setdefault(normalize(mention["name"]), index)
+    gold_class = {i: DOCRED_ENTITY_CLASSES.get(mentions[0]["type"]) for i, mentions in enumerate(vertices)}
+    matched: dict[str, int] = {}
+    found: set[int] = set()
+    for key, entity in extraction.entities.items():
+        target = next((cluster_of[f] for f in (normalize(x) for x in [entity.label, *entity.aliases]) if f in cluster_of), None)
+        if target is not None:
+            matched[key] = target
+        cls = _coarse(entity.cls)
+        if cls not in DOCRED_ENTITY_CLASSES.values():
+            continue
+        if target is None:
+            evaluation.entities[cls].fp += 1
+            evaluation.false_hits.append(f"entity {entity.label} ({cls})  | {title}")
+        elif gold_class[target] is None or target in found:
+            continue  # a MISC, TIME or NUM entity is not scored; a second entity for one gold entity neither
+        elif gold_class[target] == cls:
+            evaluation.entities[cls].tp += 1
+            found.add(target)
+        else:
+            evaluation.entities[cls].fp += 1
+            evaluation.false_hits.append(f"entity {entity.label} ({cls}, gold {gold_class[target]})  | {title}")
+    for index, cls in gold_class.items():
+        if cls is not None and index not in found:
+            evaluation.entities[cls].fn += 1
+            evaluation.misses.append(f"entity {vertices[index][0]['name']} ({cls})  | {title}")
+    gold = docred_gold_triples(document, same_sentence=same_sentence)
+    scored = {prop for prop, _ in DOCRED_PROPERTIES.values() if prop} | set(_TERRITORY_PROPERTY.values())
+    predicted: set[tuple[int, str, int]] = set()
+    for rel in extraction.relations:
+        head, tail = matched.get(rel.subject), matched.get(rel.object)
+        if rel.predicate not in scored or head is None or tail is None or head == tail:
+            continue  # DocRED-style: only relations between two gold entities count
+        if same_sentence and not _co_mentioned(vertices, head, tail):
+            continue
+        triple = (head, rel.predicate, tail)
+        if triple in predicted:
+            continue
+        predicted.add(triple)
+        if triple not in gold:
+            evaluation.relations[rel.predicate].fp += 1
+            evaluation.false_hits.append(f"relation {vertices[head][0]['name']} {rel.predicate} {vertices[tail][0]['name']}  | {rel.evidence}")
+    for head, prop, tail in gold:
+        if (head, prop, tail) in predicted:
+            evaluation.relations[prop].tp += 1
+        else:
+            evaluation.relations[prop].fn += 1
+            evaluation.misses.append(f"relation {vertices[head][0]['name']} {prop} {vertices[tail][0]['name']}  | {title}")
+
+
+def evaluate_docred(documents: Iterable[dict[str, Any]], nlp: Language, *, name: str = "docred",
+                    same_sentence: bool = False) -> Evaluation:
+    """Run the builder on each DocRED document (sentences joined by spaces) and score it."""
+    documents = list(documents)
+    sources = [SourceDocument(str(i), _docred_text(d), name) for i, d in enumerate(documents)]
+    evaluation = Evaluation(name)
+    for document, (source, part) in zip(documents, extract_documents(sources, nlp, batch_size=16)):
+        entities, relations = merge_documents([(source, part)])
+        score_docred_document(document, Extraction([source], entities, relations), evaluation, same_sentence=same_sentence)
+    return evaluation
+
+
 # ---------------------------------------------------------------------------- either
 
 
-def evaluate_gold_file(path: str | os.PathLike[str], nlp: Language) -> Evaluation:
-    """Score against one gold file, article gold or a CoNLL04 split, told apart by content."""
+def evaluate_gold_file(path: str | os.PathLike[str], nlp: Language, *, limit: int | None = None,
+                       same_sentence: bool = False) -> Evaluation:
+    """Score against one gold file, article gold, a CoNLL04 split or DocRED JSON, told apart by content.
+
+    ``limit`` scores only the first documents (or sentences) of a data set; ``same_sentence``
+    applies to DocRED (see :func:`docred_gold_triples`).
+    """
     data = _read_json(path)
     if isinstance(data, dict) and {"document", "entities", "relations"} <= data.keys():
         return evaluate_article(_article_gold(data, path), nlp)
+    if isinstance(data, list) and limit is not None:
+        data = data[:limit]
+    if _is_docred(data):
+        suffix = ":same-sentence" if same_sentence else ""
+        return evaluate_docred(data, nlp, name=f"docred:{Path(path).stem}{suffix}", same_sentence=same_sentence)
     if isinstance(data, list):
         return evaluate_conll04(_conll04_sentences(data, path), nlp, name=f"conll04:{Path(path).stem}")
-    raise InputError(f"{path}: neither article gold (document, entities, relations) nor a CoNLL04 split")
+    raise InputError(f"{path}: neither article gold (document, entities, relations), a CoNLL04 split nor DocRED JSON")
 
 
 def total_over(evaluations: Iterable[Evaluation], *, name: str = "all") -> Evaluation:

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.evaluate import Evaluation, Score, _score_sentence, evaluate_conll04, load_conll04, normalize, score_article
+from kg.evaluate import (Evaluation, Score, _score_sentence, docred_gold_triples, evaluate_conll04, load_conll04, normalize,
+                         score_article, score_docred_document)
 from kg.extract import Entity, Extraction, Relation, SourceDocument
 
 DATA = Path(__file__).parent / "data"
@@ -164,3 +165,67 @@ def test_cli_eval_tables_combined_total_and_verbose(examples, tmp_path):
     assert "micro" in result.output
     assert "false  relation" in result.output
     assert re.search(r"\[[\w:-]+\]", result.output)  # markup=False: the rule in brackets is not eaten by rich
+
+
+def _vertex(name: str, sent_id: int, kind: str) -> list[dict]:
+    return [{"name": name, "sent_id": sent_id, "pos": [0, 1], "type": kind}]
+
+
+_DOCRED_DOC = {
+    "title": "t",
+    "sents": [["Acme", "is", "in", "Ohio", "."], ["Ann", "Lee", "founded", "Acme", "."], ["Bob", "Ray", "."]],
+    "vertexSet": [_vertex("Acme", 0, "ORG") + [{"name": "Acme Corp", "sent_id": 1, "pos": [3, 4], "type": "ORG"}],
+                  _vertex("Ohio", 0, "LOC"), _vertex("Ann Lee", 1, "PER"), _vertex("Bob Ray", 2, "PER"),
+                  _vertex("1999", 1, "TIME")],
+    "labels": [{"h": 0, "t": 1, "r": "P17"},  # basedIn: the head is an organisation
+               {"h": 0, "t": 2, "r": "P112"},  # founded, reversed
+               {"h": 3, "t": 0, "r": "P108"},  # worksFor, never in one sentence
+               {"h": 0, "t": 4, "r": "P571"}],  # inception: not a kg property
+}
+
+
+def test_docred_gold_maps_properties_and_directions():
+    assert docred_gold_triples(_DOCRED_DOC) == {(0, "basedIn", 1), (2, "founded", 0), (3, "worksFor", 0)}
+    assert docred_gold_triples(_DOCRED_DOC, same_sentence=True) == {(0, "basedIn", 1), (2, "founded", 0)}
+    place = {**_DOCRED_DOC, "vertexSet": [_vertex("Ohio", 0, "LOC"), _vertex("US", 0, "LOC")], "labels": [{"h": 0, "t": 1, "r": "P131"}]}
+    assert docred_gold_triples(place) == {(0, "locatedIn", 1)}
+
+
+def test_score_docred_document_counts_exactly():
+    entities = {
+        "acme corp": Entity("acme corp", "Acme Corp", "Organization"),  # matched through a second mention's name
+        "ohio": Entity("ohio", "Ohio", "Person"),  # wrong class
+        "ann lee": Entity("ann lee", "Ann Lee", "Person"),
+        "1999": Entity("1999", "1999", "Organization"),  # a TIME entity: not scored
+        "zed": Entity("zed", "Zed", "Place"),  # not in gold
+    }
+    relations = [
+        _relation("ann lee", "founded", "acme corp"),  # tp
+        _relation("acme corp", "basedIn", "ohio"),  # tp
+        _relation("ann lee", "worksFor", "acme corp"),  # fp: both ends gold, not a gold relation
+        _relation("acme corp", "basedIn", "zed"),  # not counted: Zed is no gold entity
+        _relation("ann lee", "launched", "acme corp"),  # not counted: no Wikidata property maps to it
+    ]
+    for same_sentence, fn in ((False, 1), (True, 0)):
+        evaluation = Evaluation("docred")
+        score_docred_document(_DOCRED_DOC, Extraction([], entities, relations), evaluation, same_sentence=same_sentence)
+        e, r = evaluation.entity_total, evaluation.relation_total
+        assert (e.tp, e.fp, e.fn) == (2, 2, 2)  # Acme, Ann Lee / Ohio as Person, Zed / Ohio, Bob Ray
+        assert (r.tp, r.fp, r.fn) == (2, 1, fn)  # worksFor of Bob Ray is only in gold when pairs may span sentences
+        assert evaluation.relations["worksFor"].fp == 1
+
+
+def test_cli_eval_docred_sample(tmp_path):
+    sample = DATA / "redocred_sample.json"
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", str(sample), "--json", "--same-sentence", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.output)
+    assert report["name"] == "docred:redocred_sample:same-sentence"
+    gold = docred_gold_triples(json.loads(sample.read_text())[0], same_sentence=True)
+    relations = report["relations"]["micro"]
+    assert relations["tp"] + relations["fn"] == len(gold)
+    assert report["entities"]["micro"]["tp"] > 0
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"x": 1}]')
+    assert runner.invoke(app, ["eval", str(bad)]).exit_code == 2
