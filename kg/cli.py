@@ -217,7 +217,7 @@ def query(
     source: Optional[str] = typer.Argument(None, help="A graph file (.ttl, .jsonld, .nt, .rdf, .trig ...); left out with --endpoint and --list."),
     sparql: Optional[str] = typer.Argument(None, help="A SPARQL query, or the path of a .rq file (not with --named)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json (SPARQL 1.1 Results JSON) or csv (SPARQL 1.1 CSV)."),
-    named: Optional[str] = typer.Option(None, "--named", "-n", help="Run a query of the library in ontology/queries (see --list)."),
+    named: Optional[str] = typer.Option(None, "--named", "-n", help="Run a query of the named-query library (see --list)."),
     params: Optional[list[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a --named query; repeatable."),
     list_queries: bool = typer.Option(False, "--list", help="List the named queries with their parameters."),
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),

@@ -1,4 +1,4 @@
-"""Access to the project's ontology files: ``ontology/kg.ttl``, ``shapes.ttl`` and ``lexicon.json``.
+"""Access to kg's data files, ``kg/data/`` in the package (``ontology/`` in the checkout): ``kg.ttl``, ``shapes.ttl``, ``lexicon.json``.
 
 >>> sig = property_signatures()["launched"]
 >>> sig.accepts("Organization", "AIModel")
@@ -13,6 +13,8 @@ import json
 import os
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +35,20 @@ __all__ = [
     "class_fits",
 ]
 
-#: Folder of kg.ttl, shapes.ttl and lexicon.json; ``KG_ONTOLOGY_DIR`` overrides it.
-ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY_DIR", Path(__file__).resolve().parent.parent / "ontology"))
+#: Folder of kg.ttl, shapes.ttl, lexicon.json and the named queries, read from the installed package.
+ONTOLOGY_DIR: Traversable = files("kg") / "data"
 
 
 @cache
 def ontology_graph() -> Graph:
     """The OWL ontology as an rdflib graph (parsed once)."""
-    return Graph().parse(ONTOLOGY_DIR / "kg.ttl", format="turtle")
+    return Graph().parse(data=(ONTOLOGY_DIR / "kg.ttl").read_text(encoding="utf-8"), format="turtle")
 
 
 @cache
 def shapes_graph() -> Graph:
     """The SHACL shapes as an rdflib graph (parsed once)."""
-    return Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+    return Graph().parse(data=(ONTOLOGY_DIR / "shapes.ttl").read_text(encoding="utf-8"), format="turtle")
 
 
 def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -64,8 +66,8 @@ def load_lexicon(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
 
     A trigger with more than one sense is a list of entries: ``"work": [{... "preps": ["for"]}, {... "preps": ["with"]}]``.
     """
-    with open(path or ONTOLOGY_DIR / "lexicon.json", encoding="utf-8") as handle:
-        return json.load(handle, object_pairs_hook=_without_duplicate_keys)
+    source = Path(path) if path is not None else ONTOLOGY_DIR / "lexicon.json"
+    return json.loads(source.read_text(encoding="utf-8"), object_pairs_hook=_without_duplicate_keys)
 
 
 @cache

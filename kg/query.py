@@ -1,6 +1,6 @@
 """SPARQL over a graph, with kg's prefixes predeclared, result formatting, and the named-query library.
 
-Named queries are the ``ontology/queries/*.rq`` files: a comment header describes each
+Named queries are the ``kg/data/queries/*.rq`` files (``ontology/queries`` in the checkout): a comment header describes each
 query and its parameters (``@param`` lines), and parameters are bound as RDF literals (``initBindings``),
 never pasted into the query text.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Mapping
 
@@ -193,8 +194,8 @@ def result_table(result: Result) -> Table:
     return table
 
 
-#: Folder of the named queries, ``ontology/queries``.
-NAMED_QUERY_DIR = ONTOLOGY_DIR / "queries"
+#: Folder of the named queries, ``kg/data/queries`` in the installed package.
+NAMED_QUERY_DIR: Traversable = ONTOLOGY_DIR / "queries"
 _PARAM = re.compile(r"^@param\s+(?P<name>[A-Za-z_]\w*)\s*(?P<optional>\(optional\))?\s*:\s*(?P<text>.*)$")
 
 
@@ -238,7 +239,7 @@ class NamedQuery:
         return {name: Literal(value) for name, value in values.items()}
 
 
-def _parse_named_query(path: Path) -> NamedQuery:
+def _parse_named_query(path: Path | Traversable) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     description: list[str] = []
     parameters: list[QueryParameter] = []
@@ -251,18 +252,19 @@ def _parse_named_query(path: Path) -> NamedQuery:
             parameters.append(QueryParameter(match["name"], match["text"].strip(), bool(match["optional"])))
         elif comment and not parameters:
             description.append(comment)
-    return NamedQuery(path.stem, " ".join(description), tuple(parameters), text)
+    return NamedQuery(path.name.removesuffix(".rq"), " ".join(description), tuple(parameters), text)
 
 
 def named_queries(folder: str | Path | None = None) -> dict[str, NamedQuery]:
-    """Every named query in ``folder`` (default ``ontology/queries``), by name.
+    """Every named query in ``folder`` (default: the library shipped in the package), by name.
 
     >>> queries = named_queries()
     >>> [p.name for p in queries["competitors"].parameters]
     ['entity']
     """
     root = Path(folder) if folder is not None else NAMED_QUERY_DIR
-    return {path.stem: _parse_named_query(path) for path in sorted(root.glob("*.rq"))}
+    paths = sorted((path for path in root.iterdir() if path.name.endswith(".rq")), key=lambda path: path.name)
+    return {query.name: query for query in map(_parse_named_query, paths)}
 
 
 def named_query(name: str) -> NamedQuery:
