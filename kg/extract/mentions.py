@@ -374,14 +374,24 @@ class MentionFinder:
         words = [t for t in sent if t.is_alpha and not t.is_stop]
         return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words) and not sent.text.rstrip().endswith(".")
 
+    @classmethod
+    def is_section_heading(cls, sent: Span) -> bool:
+        """A title-case line of its own between paragraphs ("Will Meta's Proprietary Strategy Pay Off?"); the last
+        line, a credit or a sign-off, is none."""
+        text = sent.doc.text
+        own_line = (sent.start_char == 0 or text[sent.start_char - 1] == "\n") and "\n" in sent[-1].text_with_ws
+        return own_line and bool(text[sent.end_char:].strip()) and cls.is_headline(sent)
+
     def trim_headlines(self, spans: list[Span], sources: int = 0) -> list[Span]:
         """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta"); a source line is no headline."""
         headline: set[int] = set()
         datelines = {d.start for d in spans[0].doc.spans.get(DATELINES_KEY, [])} if spans else set()
+        leading = True
         for sent in spans[0].doc.sents if spans else []:
-            if sent.start in datelines or not self.is_headline(sent):
-                break  # headlines lead the text; a dateline opens the body; a title-case line further down is a credit or a caption
-            headline.add(sent.start)
+            if leading and (sent.start in datelines or not self.is_headline(sent)):
+                leading = False  # headlines lead the text; a dateline opens the body
+            if leading or self.is_section_heading(sent):
+                headline.add(sent.start)
         if not headline:
             return spans  # most documents: no span's sentence need be looked up
         body = {span.text for span in spans if span.sent.start not in headline}
@@ -598,6 +608,7 @@ class MentionFinder:
         heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
         if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
             heads.append(root.head)  # "the assistant, Le Chat"
+        heads += self.apposition_by_form(span)
         for noun in heads:
             if cls == "Person" and len(span) > 1 and noun.i < span.start and noun.lemma_.lower() in self.job_heads:
                 continue  # "former Sky Sports producer Niamh Doherty": a full name after a job, not a company ("data firm Tembo Insights")
@@ -612,6 +623,15 @@ class MentionFinder:
                                                or cls == "Person" and len(span) == 1 and self.after_place_preposition(root)):
             return "Place"  # "routes between Gothenburg, Oslo and Copenhagen", "moving into Brno", "flights to Bogotá": nothing here says otherwise
         return cls
+
+    @staticmethod
+    def apposition_by_form(span: Span) -> list[Token]:
+        """The head of "NAME, a/an ..." when the parser did not make it an apposition ("data from AI.cc, an AI API
+        aggregation platform analyzing ...", where "platform" became a subject)."""
+        doc = span.doc
+        if span.end + 1 >= len(doc) or doc[span.end].text != "," or doc[span.end + 1].lower_ not in ("a", "an"):
+            return []
+        return [chunk.root for chunk in doc.noun_chunks if chunk.start == span.end + 1 and chunk.root.head.i != span.root.i]
 
     @staticmethod
     def after_place_preposition(token: Token) -> bool:

@@ -208,3 +208,19 @@ def test_mentions_a_surname_grows_over_the_first_name_the_model_left_out(nlp):
     found = _mentions(nlp, '"Orvane is buying market share," said Ivy Tsang, an analyst at Counterpoint Research.')
     assert found.get("Ivy Tsang") == "Person" and "Tsang" not in found
     assert "Carl Rubin" in _mentions(nlp, "U.S. District Court Judge Carl Rubin denied the motion.")  # a title is not a first name
+
+
+def test_mentions_section_headings_keep_only_names_the_body_uses(nlp):
+    text = ("Acme bought Initech in May.\n"
+            "Will Acme's Bold Cloud Strategy Pay Off?\n"
+            "Analysts expect Acme to gain customers from Initech.\n"
+            "Reporting by Dana Whitcomb and Editing by Lars Okafor")
+    found = _mentions(nlp, text)
+    assert "Acme" in found
+    assert not any("Strategy" in name or "Cloud" in name for name in found)  # a heading names nothing the body does not
+    assert "Dana Whitcomb" in found  # the last line is a credit, not a heading
+
+
+def test_mentions_an_apposition_the_parser_missed_still_types_the_name(nlp):
+    found = _mentions(nlp, "According to data from Brightlane, an analytics platform tracking 9,000 developers across 40 countries, usage rose 40% in the first quarter.")
+    assert found.get("Brightlane") not in (None, "Place")
