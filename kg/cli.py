@@ -223,6 +223,7 @@ def query(
     update: bool = typer.Option(False, "--update", help="Allow a SPARQL Update: apply it and save SOURCE in place (atomically, same format)."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query this SPARQL endpoint URL instead of a file."),
     store: Optional[Path] = typer.Option(None, "--store", help="Query this kg store folder instead of a file (in Oxigraph)."),
+    allow_service: bool = typer.Option(False, "--allow-service", help="Let SERVICE (federated query) and LOAD reach the network; refused by default."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
@@ -259,11 +260,11 @@ def query(
             raise UsageError("with --store give a QUERY or --named NAME: kg query --store DIR QUERY")
         graph = _load(None, store)
         if named is not None:
-            result = run_named_query(graph, named, values)
+            result = run_named_query(graph, named, values, allow_service=allow_service)
         else:
             text = read_query(source)
             try:
-                result = run_query(graph, text)
+                result = run_query(graph, text, allow_service=allow_service)
             except QueryError:
                 if sparql_kind(text) == "update":
                     raise UsageError("kg query does not change a store; kg build --store and kg remove do") from None
@@ -277,14 +278,14 @@ def query(
     elif source is None or (sparql is None) == (named is None):
         raise UsageError("give a graph file and a QUERY or --named NAME (kg query --list shows the names), or --store DIR or --endpoint URL and a QUERY")
     elif named is not None:
-        result = run_named_query(_load(Path(source)), named, values)
+        result = run_named_query(_load(Path(source)), named, values, allow_service=allow_service)
     else:
         text = read_query(sparql)
         if update and sparql_kind(text) == "update":
-            change = update_file(Path(source), text)
+            change = update_file(Path(source), text, allow_service=allow_service)
             out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False, soft_wrap=True)
             return
-        result = run_query(_load(Path(source), None), text)
+        result = run_query(_load(Path(source), None), text, allow_service=allow_service)
     if fmt == "table" and result.type in ("SELECT", "ASK"):
         out.print(result_table(result))
     else:
@@ -596,8 +597,10 @@ def serve_command(
     max_request_bytes: int = typer.Option(1 << 20, "--max-request-bytes", help="Larger requests are refused with 413."),
     allow_updates: bool = typer.Option(False, "--allow-updates", help="Accept SPARQL Update (refused with 403 by default)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes (one, read-write, with --allow-updates)."),
+    allow_service: bool = typer.Option(False, "--allow-service", help="Let SERVICE (federated query) and LOAD make the server connect where they say; refused with 400 by default."),
+    cors: Optional[list[str]] = typer.Option(None, "--cors", help="Let web pages of this ORIGIN (e.g. http://localhost:8000, or * for any page) read the answers; repeatable. Off by default."),
 ) -> None:
-    """Serve a store as a SPARQL 1.1 Protocol endpoint (read-only, loopback only, CORS open) until Ctrl-C.
+    """Serve a store as a SPARQL 1.1 Protocol endpoint (read-only, loopback only, no CORS) until Ctrl-C.
 
     Example: kg serve --store store --port 7879
     """
@@ -614,7 +617,7 @@ def serve_command(
     requests_log.setLevel(logging.INFO)
     try:
         serve(store, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes, allow_updates=allow_updates,
-              workers=workers, on_ready=ready)
+              workers=workers, allow_service=allow_service, cors_origins=tuple(cors or ()), on_ready=ready)
     finally:
         requests_log.removeHandler(handler)
         requests_log.setLevel(logging.NOTSET)

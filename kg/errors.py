@@ -1,6 +1,6 @@
 """One exception hierarchy for kg: library code raises, the CLI maps to exit codes."""
 
-__all__ = ["KGError", "UsageError", "InputError", "ModelNotFoundError", "QueryError", "RenderError", "first_line"]
+__all__ = ["KGError", "UsageError", "InputError", "ModelNotFoundError", "QueryError", "ServiceRefusedError", "RenderError", "first_line"]
 
 
 class KGError(Exception):
@@ -21,6 +21,10 @@ class InputError(UsageError):
 
 class QueryError(UsageError):
     """A SPARQL query does not parse or cannot run."""
+
+
+class ServiceRefusedError(QueryError):
+    """A query or update would open a network connection (SPARQL ``SERVICE``, ``LOAD``) and that was not allowed."""
 
 
 class ModelNotFoundError(KGError):

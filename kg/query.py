@@ -20,6 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Mapping
 
+import rdflib.plugins.sparql
 from pyparsing import ParseException
 from rdflib import Graph, Literal
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
@@ -31,6 +32,7 @@ from rich.text import Text
 
 from kg.errors import QueryError, UsageError, first_line
 from kg.namespace import PREFIXES
+from kg.offline import refuse_network
 from kg.ontology import ONTOLOGY_DIR
 from kg.store import format_for_path, load_graph, save_graph
 
@@ -45,6 +47,8 @@ UPDATABLE_FORMATS = ("turtle", "nt", "json-ld", "xml")
 _UPDATE_START = re.compile(r"(?:\s|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
                            r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$")
+# rdflib would download the graph a query's FROM or FROM NAMED names; kg reads only the graph it was given
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,17 @@ def sparql_kind(text: str) -> str:
     raise _syntax_error(first_error)
 
 
-def run_query(graph: Graph, query: str, *, bindings: Mapping[str, Literal] | None = None) -> Result:
+def run_query(graph: Graph, query: str, *, bindings: Mapping[str, Literal] | None = None, allow_service: bool = False) -> Result:
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates are refused (see :func:`run_update`).
 
     ``bindings`` maps variable names to RDF terms the query starts with (``initBindings``).
+    A federated query (``SERVICE``) raises :class:`~kg.errors.ServiceRefusedError` before
+    anything runs, unless ``allow_service`` (see :mod:`kg.offline`).
     A store that runs SPARQL itself (a kg store: Oxigraph) gets the text alone, and rdflib's
     parser (tens of milliseconds a query) is used only to explain a query it rejects.
     """
+    if not allow_service:
+        refuse_network(query)
     if not bindings and type(graph.store).query is not Store.query:
         # the store's substitutions only bind projected variables, so a query with bindings is left to rdflib's engine
         try:
@@ -129,8 +137,10 @@ def _refuse_update(text: str) -> None:
         raise QueryError("this is a SPARQL Update, and kg query only reads; pass --update to apply it to the file")
 
 
-def run_update(graph: Graph, update: str) -> UpdateResult:
+def run_update(graph: Graph, update: str, *, allow_service: bool = False) -> UpdateResult:
     """Apply a SPARQL Update (INSERT, DELETE, CLEAR ...) to ``graph`` in memory.
+
+    ``SERVICE`` and ``LOAD`` (which fetch from the network) are refused unless ``allow_service``.
 
     >>> from kg.rdf import new_graph
     >>> g = new_graph()
@@ -139,6 +149,8 @@ def run_update(graph: Graph, update: str) -> UpdateResult:
     """
     if sparql_kind(update) != "update":
         raise QueryError("this is a SPARQL query, not an update")
+    if not allow_service:
+        refuse_network(update, update=True)
     before = len(graph)
     try:
         graph.update(prepareUpdate(update, initNs=PREFIXES))
@@ -149,7 +161,7 @@ def run_update(graph: Graph, update: str) -> UpdateResult:
     return UpdateResult(before=before, after=len(graph))
 
 
-def update_file(path: str | os.PathLike[str], update: str) -> UpdateResult:
+def update_file(path: str | os.PathLike[str], update: str, *, allow_service: bool = False) -> UpdateResult:
     """Apply a SPARQL Update to a graph file and save it in place, in its own format.
 
     The file is written atomically: if parsing, the update or writing fails,
@@ -163,7 +175,7 @@ def update_file(path: str | os.PathLike[str], update: str) -> UpdateResult:
     if fmt not in UPDATABLE_FORMATS:
         raise UsageError(f"{path}: kg updates only .ttl, .nt, .jsonld and .rdf files in place; export it to one of those first")
     graph = load_graph(path)
-    result = run_update(graph, update)
+    result = run_update(graph, update, allow_service=allow_service)
     save_graph(graph, path, format=fmt)
     return result
 
@@ -275,7 +287,8 @@ def named_query(name: str) -> NamedQuery:
     return queries[name]
 
 
-def run_named_query(graph: Graph, name: str, parameters: Mapping[str, str] | None = None) -> Result:
+def run_named_query(graph: Graph, name: str, parameters: Mapping[str, str] | None = None, *,
+                    allow_service: bool = False) -> Result:
     """Run a named query with its parameters bound as literals.
 
     >>> from kg.rdf import new_graph
@@ -289,4 +302,4 @@ def run_named_query(graph: Graph, name: str, parameters: Mapping[str, str] | Non
     ['Meta']
     """
     query = named_query(name)
-    return run_query(graph, query.text, bindings=query.bindings(dict(parameters or {})))
+    return run_query(graph, query.text, bindings=query.bindings(dict(parameters or {})), allow_service=allow_service)

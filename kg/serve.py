@@ -10,9 +10,11 @@ RDF/XML, JSON-LD …), serialised by pyoxigraph itself. kg's prefixes (``kg:``,
 
 Safe defaults: bound to 127.0.0.1; read-only (SPARQL Update answers 403 unless
 ``allow_updates``); a request larger than ``max_request_bytes`` answers 413; a
-malformed query answers 400 with the parser's message and position; CORS is
-open (``Access-Control-Allow-Origin: *``, ``OPTIONS`` preflight) so a page in a
-browser can query it.
+malformed query answers 400 with the parser's message and position; a
+federated query (``SERVICE``) or a ``LOAD`` answers 400 before it reaches a
+worker unless ``allow_service`` (see :mod:`kg.offline`), so the endpoint never
+opens a connection a request asks for; CORS is off: a web page may read the
+answers only when its origin is in ``cors_origins`` (``"*"``: any page).
 
 **Timeouts stop the query.** pyoxigraph has no way to cancel a running query
 from Python, and one call can spend all its time inside Rust (a ``COUNT`` or
@@ -48,6 +50,7 @@ import ipaddress
 import logging
 import multiprocessing
 import queue
+import re
 import signal
 import socket
 import sys
@@ -63,7 +66,8 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, KGError, UsageError, first_line
+from kg.errors import InputError, KGError, ServiceRefusedError, UsageError, first_line
+from kg.offline import refuse_network
 
 __all__ = ["Answer", "Job", "WorkerPool", "SparqlServer", "negotiate", "make_server", "serve"]
 
@@ -80,6 +84,7 @@ GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/rdf+xml", "a
 _TEXT = "text/plain; charset=utf-8"
 #: A request body over the limit is read and dropped up to this size (so the client reads the 413), else the connection is cut.
 _DRAIN_LIMIT = 16 * 1024 * 1024
+_ORIGIN = re.compile(r"https?://[^/\s?#]+")
 
 
 @dataclass(frozen=True)
@@ -330,12 +335,25 @@ class SparqlRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(answer.body)
 
-    def _cors(self) -> None:
-        self.send_header("Access-Control-Allow-Origin", "*")
+    def _cors(self) -> bool:
+        """Send the CORS header if the request's Origin may read the answer; whether it was sent."""
+        origins = self.server.cors_origins
+        origin = self.headers.get("Origin")
+        if "*" in origins:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            return True
+        if origin is not None and origin in origins:
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
+            return True
+        return False
 
     def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
         self.send_response(204)
-        self._cors()
+        if not self._cors():  # no CORS: the browser does not send the request
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
         self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
         self.send_header("Access-Control-Max-Age", "600")
@@ -422,10 +440,23 @@ class SparqlRequestHandler(BaseHTTPRequestHandler):
             return None
         return Answer.text(403, "this endpoint is read-only: SPARQL Update is refused (start kg serve with --allow-updates)")
 
+    def _refuse_network(self, texts: list[str], *, update: bool) -> Answer | None:
+        if self.server.allow_service:
+            return None
+        try:
+            for text in texts:
+                refuse_network(text, update=update)
+        except ServiceRefusedError as exc:
+            return Answer.text(400, str(exc))
+        return None
+
     def _dispatch(self, params: dict[str, list[str]]) -> None:
         queries, updates = params.get("query", []), params.get("update", [])
         if queries and updates:
             return self._reply(Answer.text(400, "send either a query or an update, not both"))
+        refusal = self._refuse_network(updates, update=True) or self._refuse_network(queries, update=False)
+        if refusal is not None:
+            return self._reply(refusal)
         if updates:
             refusal = self._refuse_update()
             if refusal is not None:
@@ -450,8 +481,11 @@ class SparqlServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], pool: WorkerPool, *, query_timeout: float, max_request_bytes: int,
-                 allow_updates: bool, max_connections: int) -> None:
+                 allow_updates: bool, max_connections: int, allow_service: bool = False,
+                 cors_origins: tuple[str, ...] = ()) -> None:
         self.pool = pool
+        self.allow_service = allow_service
+        self.cors_origins = cors_origins
         self.query_timeout = query_timeout
         self.read_timeout = max(10.0, query_timeout)
         self.max_request_bytes = max_request_bytes
@@ -476,7 +510,7 @@ class SparqlServer(ThreadingHTTPServer):
             message = b"too many requests at once; try again later\n"
             try:
                 request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                b"Access-Control-Allow-Origin: *\r\nContent-Length: %d\r\n\r\n%s" % (len(message), message))
+                                b"Content-Length: %d\r\n\r\n%s" % (len(message), message))
             except OSError:
                 pass
             self.shutdown_request(request)
@@ -503,8 +537,12 @@ class SparqlServer(ThreadingHTTPServer):
 
 def make_server(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 7879, timeout: float = 30.0,
                 max_request_bytes: int = 1 << 20, allow_updates: bool = False, workers: int = 2,
-                max_connections: int = 64) -> SparqlServer:
+                max_connections: int = 64, allow_service: bool = False, cors_origins: tuple[str, ...] = ()) -> SparqlServer:
     """A SPARQL endpoint over the store at ``store_path``, bound and ready: call ``serve_forever()`` on it.
+
+    ``allow_service`` lets queries use ``SERVICE`` and updates ``LOAD`` (the server then
+    connects where they say); ``cors_origins`` are the web origins whose pages may read
+    the answers (``("*",)``: every page).
 
     ``port=0`` picks a free port (see ``server.url``). ``server_close()``
     stops the workers. See the module docstring for what each option guards.
@@ -518,13 +556,17 @@ def make_server(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 
         raise UsageError("--timeout, --max-request-bytes and --workers must be positive")
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
+    for origin in cors_origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise UsageError(f"--cors takes an origin such as http://localhost:8000 (scheme, host, port) or *, got {origin!r}")
     from kg.namespace import PREFIXES  # here, not at the top: worker processes import this module and need no rdflib
 
     prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
     pool = WorkerPool(path, size=1 if allow_updates else workers, read_write=allow_updates, prefixes=prefixes)
     try:
         return SparqlServer((host, port), pool, query_timeout=timeout, max_request_bytes=max_request_bytes,
-                            allow_updates=allow_updates, max_connections=max_connections)
+                            allow_updates=allow_updates, max_connections=max_connections, allow_service=allow_service,
+                            cors_origins=tuple(cors_origins))
     except OSError as exc:
         pool.close()
         raise KGError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
@@ -532,6 +574,7 @@ def make_server(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 
 
 def serve(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 7879, timeout: float = 30.0,
           max_request_bytes: int = 1 << 20, allow_updates: bool = False, workers: int = 2,
+          allow_service: bool = False, cors_origins: tuple[str, ...] = (),
           on_ready: Callable[[SparqlServer], None] | None = None) -> None:
     """Serve the store until Ctrl-C or SIGTERM (options as in :func:`make_server`); ``on_ready`` is called once listening.
 
@@ -542,7 +585,7 @@ def serve(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 7879, 
     http://127.0.0.1:7879/sparql
     """
     server = make_server(store_path, host=host, port=port, timeout=timeout, max_request_bytes=max_request_bytes,
-                         allow_updates=allow_updates, workers=workers)
+                         allow_updates=allow_updates, workers=workers, allow_service=allow_service, cors_origins=cors_origins)
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as cleanly as on Ctrl-C

@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.endpoint import push
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 from kg.namespace import KG
 from kg.serve import SparqlServer, make_server
 
@@ -121,7 +121,7 @@ def test_updates_are_refused_with_403(endpoint, example_build):
         http(f"{endpoint.url}?{urllib.parse.urlencode({'update': insert})}"),
     ]
     for status, headers, body in attempts:
-        assert status == 403 and b"read-only" in body and headers["Access-Control-Allow-Origin"] == "*"
+        assert status == 403 and b"read-only" in body
     # an update sent as a query is not run either: the query parser rejects it
     assert get(endpoint, insert)[0] == 400
     assert count_of(get(endpoint, COUNT)[2]) == len(example_build.graph)
@@ -175,15 +175,32 @@ def test_bad_requests(endpoint):
     assert http(endpoint.url, data=b"\xff\xfe", headers={"Content-Type": "application/sparql-query"})[0] == 400
 
 
-def test_cors_headers_and_preflight(endpoint):
+def test_cors_is_off_by_default(endpoint):
     status, headers, _ = get(endpoint, COUNT)
-    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
     status, headers, body = http(endpoint.url, method="OPTIONS", headers={
         "Origin": "http://example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
     assert status == 204 and body == b""
-    assert headers["Access-Control-Allow-Origin"] == "*"
-    assert "POST" in headers["Access-Control-Allow-Methods"] and "Content-Type" in headers["Access-Control-Allow-Headers"]
-    assert get(endpoint, "SELEC")[1]["Access-Control-Allow-Origin"] == "*"
+    assert not any(name.startswith("Access-Control-") for name in headers)
+
+
+PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+
+
+def test_cors_for_the_origins_given(example_store):
+    with running(example_store, workers=1, cors_origins=("http://localhost:8000",)) as server:
+        status, headers, _ = http(f"{server.url}?{urllib.parse.urlencode({'query': COUNT})}", headers={"Origin": "http://localhost:8000"})
+        assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://localhost:8000"
+        status, headers, _ = http(server.url, method="OPTIONS", headers={"Origin": "http://localhost:8000", **PREFLIGHT})
+        assert status == 204 and headers["Access-Control-Allow-Origin"] == "http://localhost:8000"
+        assert "POST" in headers["Access-Control-Allow-Methods"] and "Content-Type" in headers["Access-Control-Allow-Headers"]
+        _, headers, _ = http(f"{server.url}?{urllib.parse.urlencode({'query': COUNT})}", headers={"Origin": "http://evil.example"})
+        assert "Access-Control-Allow-Origin" not in headers
+    with running(example_store, workers=1, cors_origins=("*",)) as server:
+        assert get(server, COUNT)[1]["Access-Control-Allow-Origin"] == "*"
+        assert get(server, "SELEC")[1]["Access-Control-Allow-Origin"] == "*"
+    with pytest.raises(UsageError, match="--cors takes an origin"):
+        make_server(example_store, port=0, cors_origins=("localhost",))
 
 
 def test_slow_query_is_stopped_and_the_server_keeps_answering(example_store, example_build):
@@ -203,7 +220,7 @@ def test_connections_over_the_cap_get_503(example_store):
         with socket.create_connection((host, port)) as idle:  # holds the only slot: it sends nothing
             time.sleep(0.2)
             status, headers, body = get(server, COUNT)
-            assert status == 503 and b"too many requests" in body and headers["Access-Control-Allow-Origin"] == "*"
+            assert status == 503 and b"too many requests" in body
             idle.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n")
             assert b"".join(iter(lambda: idle.recv(65536), b"")).startswith(b"HTTP/1.0 200")
         deadline = time.monotonic() + 10
