@@ -394,7 +394,7 @@ class MentionFinder:
                 headline.add(sent.start)
         if not headline:
             return spans  # most documents: no span's sentence need be looked up
-        body = {span.text for span in spans if span.sent.start not in headline}
+        body = {span.text for span in spans if span.sent.start not in headline and span.label_ != UNKNOWN}
         if not body:
             return spans
         kept = []

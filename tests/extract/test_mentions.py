@@ -213,12 +213,14 @@ def test_mentions_a_surname_grows_over_the_first_name_the_model_left_out(nlp):
 def test_mentions_section_headings_keep_only_names_the_body_uses(nlp):
     text = ("Acme bought Initech in May.\n"
             "Will Acme's Bold Cloud Strategy Pay Off?\n"
-            "Analysts expect Acme to gain customers from Initech.\n"
+            "Analysts expect Acme to gain customers from Initech. New servers, new staff and new prices follow.\n"
+            "How to Understand Acme's New Cloud Strategy\n"
+            "Initech said the deal closes in June.\n"
             "Reporting by Dana Whitcomb and Editing by Lars Okafor")
-    found = _mentions(nlp, text)
-    assert "Acme" in found
-    assert not any("Strategy" in name or "Cloud" in name for name in found)  # a heading names nothing the body does not
-    assert "Dana Whitcomb" in found  # the last line is a credit, not a heading
+    doc = nlp(text)
+    in_headings = {span.text for span in doc.spans[MENTIONS_KEY] if span.sent.text.startswith(("Will", "How"))}
+    assert in_headings <= {"Acme"}  # a heading names only what the body names ("New" there is no typed name)
+    assert "Dana Whitcomb" in {span.text for span in doc.spans[MENTIONS_KEY]}  # the last line is a credit, not a heading
 
 
 def test_mentions_an_apposition_the_parser_missed_still_types_the_name(nlp):
