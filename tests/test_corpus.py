@@ -160,7 +160,7 @@ def test_content_hash_follows_text_source_and_metadata():
 def test_an_interrupted_batch_is_replayed_on_open(store_path):
     with open_store(store_path) as store:
         store.add([META_LAUNCHES])
-        store._apply = lambda pending_id, sparql: None  # the process dies after the manifest commit
+        store._apply = lambda pending_id, sparql, nquads: None  # the process dies after the manifest commit
         store.add([WANG_AT_META])
     assert triples_of(store_path) == expected_triples([META_LAUNCHES])  # the database lags behind
     with sqlite3.connect(store_path / MANIFEST_NAME) as manifest:
