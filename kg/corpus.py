@@ -43,7 +43,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -116,7 +116,7 @@ class _Record:
             "document": {"id": self.document.id, "source": self.document.source, "metadata": self.document.metadata},
             "entities": {key: {"label": e.label, "cls": e.cls, "aliases": sorted(e.aliases), "votes": dict(self.part.votes[key])}
                          for key, e in self.part.entities.items()},
-            "relations": [asdict(r) for r in self.part.relations],
+            "relations": [vars(r) for r in self.part.relations],  # flat fields: asdict's deep copy is most of the manifest's cost
         }, ensure_ascii=False, sort_keys=True, default=str)
 
     @classmethod
@@ -135,12 +135,33 @@ def _iri_nt(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
 def _nt(term: URIRef | Literal) -> str:
-    """A term in N-Triples syntax, as pyoxigraph writes it (every character escaped that needs it)."""
+    """A term in N-Triples syntax, which SPARQL's ``DATA`` blocks also read (IRIs checked and escaped by pyoxigraph).
+
+    >>> _nt(Literal('say "hi"\\n', lang="en")), _nt(Literal(3))
+    ('"say \\\\"hi\\\\"\\\\n"@en', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    """
     if isinstance(term, URIRef):
         return _iri_nt(str(term))
-    datatype = ox.NamedNode(term.datatype) if term.datatype is not None else None
-    return str(ox.Literal(str(term), language=term.language, datatype=datatype))
+    text = f'"{str(term).translate(_ESCAPES)}"'
+    if term.language is not None:
+        return f"{text}@{term.language}"
+    return f"{text}^^{_iri_nt(str(term.datatype))}" if term.datatype is not None else text
+
+
+class _CachedIRIs(ResourceIRIs):
+    """:class:`ResourceIRIs` remembering the entity and document IRIs it minted: a batch names each many times."""
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 (one instance per open store)
+    def entity(self, key: str) -> URIRef:
+        return super().entity(key)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def document(self, doc_id: str) -> URIRef:
+        return super().document(doc_id)
 
 
 def _triples_text(triples: Iterable[Triple]) -> str:
@@ -198,7 +219,7 @@ class CorpusStore:
         self.dataset = Dataset(store=OxigraphStore(store=database))
         self._database = database
         self._manifest = manifest
-        self._iris = ResourceIRIs(base_iri)
+        self._iris = _CachedIRIs(base_iri)
         self._changed = False
 
     def __enter__(self) -> CorpusStore:
