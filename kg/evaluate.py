@@ -182,6 +182,25 @@ def evaluate_article(gold: dict[str, Any], nlp: Language) -> Evaluation:
     return score_article(extraction, gold)
 
 
+def _count_entity(evaluation: Evaluation, label: str, cls: str, target: Any, gold_cls: str | None, found: set[Any], *,
+                  where: str = "") -> None:
+    """Count one predicted entity of a scored class against the gold entity its names matched (``target``, or ``None``).
+
+    A second predicted entity for a gold entity already found counts neither way.
+    """
+    if target is None:
+        evaluation.entities[cls].fp += 1
+        evaluation.false_hits.append(f"entity {label} ({cls}){where}")
+    elif target in found:
+        return
+    elif gold_cls == cls:
+        evaluation.entities[cls].tp += 1
+        found.add(target)
+    else:
+        evaluation.entities[cls].fp += 1
+        evaluation.false_hits.append(f"entity {label} ({cls}, gold {gold_cls}){where}")
+
+
 def score_article(extraction: Extraction, gold: dict[str, Any]) -> Evaluation:
     """Score an extraction against article gold (entities matched by any name or alias)."""
     evaluation = Evaluation(gold["document"])
@@ -199,20 +218,9 @@ def score_article(extraction: Extraction, gold: dict[str, Any]) -> Evaluation:
         target = next((names[f] for f in forms if f in names), None)
         if target is not None:
             matched[key] = target
-        if cls not in SCORED_CLASSES:
+        if cls not in SCORED_CLASSES or target is None and any(f in optional for f in forms):
             continue
-        if target is None:
-            if not any(f in optional for f in forms):
-                evaluation.entities[cls].fp += 1
-                evaluation.false_hits.append(f"entity {entity.label} ({cls})")
-        elif target in found:
-            continue  # two predicted entities for one gold entity: the first counts
-        elif gold_class[target] == cls:
-            evaluation.entities[cls].tp += 1
-            found.add(target)
-        else:
-            evaluation.entities[cls].fp += 1
-            evaluation.false_hits.append(f"entity {entity.label} ({cls}, gold {gold_class[target]})")
+        _count_entity(evaluation, entity.label, cls, target, gold_class.get(target), found)
     for name, cls in gold_class.items():
         if cls in SCORED_CLASSES and name not in found:
             evaluation.entities[cls].fn += 1
@@ -380,19 +388,9 @@ def score_docred_document(document: dict[str, Any], extraction: Extraction, eval
         if target is not None:
             matched[key] = target
         cls = _coarse(entity.cls)
-        if cls not in DOCRED_ENTITY_CLASSES.values():
-            continue
-        if target is None:
-            evaluation.entities[cls].fp += 1
-            evaluation.false_hits.append(f"entity {entity.label} ({cls})  | {title}")
-        elif gold_class[target] is None or target in found:
-            continue  # a MISC, TIME or NUM entity is not scored; a second entity for one gold entity neither
-        elif gold_class[target] == cls:
-            evaluation.entities[cls].tp += 1
-            found.add(target)
-        else:
-            evaluation.entities[cls].fp += 1
-            evaluation.false_hits.append(f"entity {entity.label} ({cls}, gold {gold_class[target]})  | {title}")
+        if cls not in DOCRED_ENTITY_CLASSES.values() or target is not None and gold_class[target] is None:
+            continue  # a MISC, TIME or NUM entity is not scored
+        _count_entity(evaluation, entity.label, cls, target, gold_class.get(target), found, where=f"  | {title}")
     for index, cls in gold_class.items():
         if cls is not None and index not in found:
             evaluation.entities[cls].fn += 1
