@@ -10,6 +10,7 @@ format is adding one entry.
 from __future__ import annotations
 
 import io
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,12 +80,41 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
     return fmt
 
 
+def _context_reference(node: object) -> str | None:
+    """The first ``@context`` (or ``@import``) of a JSON-LD document that names a document instead of holding it."""
+    if isinstance(node, list):
+        return next((found for item in node if (found := _context_reference(item)) is not None), None)
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if key in ("@context", "@import"):
+            for context in value if isinstance(value, list) else [value]:
+                if isinstance(context, str):
+                    return context
+        found = _context_reference(value)
+        if found is not None:
+            return found
+    return None
+
+
 def load_graph(source: str | os.PathLike[str]) -> Graph:
-    """Parse a graph file in any format rdflib reads, chosen by its extension."""
+    """Parse a graph file in any format rdflib reads, chosen by its extension.
+
+    A JSON-LD file whose ``@context`` names a document (``"@context": "https://…"``)
+    is refused: rdflib would fetch it, and kg reads nothing from the network.
+    """
     path = Path(source)
     if not path.is_file():
         raise InputError(f"{source}: no such graph file")
     fmt = format_for_path(path)
+    if fmt == "json-ld":
+        try:
+            reference = _context_reference(json.loads(path.read_bytes()))
+        except (ValueError, OSError):
+            reference = None  # the parser below reports it
+        if reference is not None:
+            raise InputError(f"{source}: its @context {reference!r} is a document kg would have to fetch; "
+                             "kg reads no remote contexts, so put the context in the file")
     try:
         if fmt in ("trig", "nquads"):
             merged = Graph()

@@ -7,6 +7,7 @@ the connection, so the check can fail.
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
@@ -21,12 +22,13 @@ from typing import Iterator
 import pytest
 from typer.testing import CliRunner
 
+from kg.build import build_graph
 from kg.cli import app
 from kg.corpus import load_source
-from kg.errors import ServiceRefusedError
+from kg.errors import InputError, ServiceRefusedError
 from kg.offline import LOAD_REFUSED, SERVICE_REFUSED, refuse_network
 from kg.query import run_named_query, run_query, run_update, update_file
-from kg.store import save_graph
+from kg.store import _context_reference, load_graph, save_graph
 from kg.serve import SparqlServer, make_server
 
 runner = CliRunner()
@@ -193,3 +195,31 @@ def test_kg_serve_answers_400_and_connects_nowhere(example_store, tmp_path, list
         thread.start()
         assert listener.connected(wait=20)
         thread.join(20)
+
+
+@pytest.mark.parametrize("context", ['"{url}"', '["{url}", {{"ex": "http://example.org/"}}]', '{{"@import": "{url}"}}'])
+def test_json_ld_with_a_remote_context_is_refused(tmp_path, listener, context):
+    document = tmp_path / "remote.jsonld"
+    document.write_text('{"@context": %s, "@id": "http://example.org/a", "name": "A"}' % context.format(url=listener.url))
+    with pytest.raises(InputError, match="kg reads no remote contexts"):
+        load_graph(document)
+    result = runner.invoke(app, ["query", str(document), "SELECT * WHERE { ?s ?p ?o }"])
+    assert result.exit_code == 2 and result.output.startswith("error: ") and len(result.output.splitlines()) == 1
+    assert not listener.connected()
+
+
+def test_json_ld_export_names_no_remote_context(example_build, tmp_path):
+    exported = save_graph(example_build.graph, tmp_path / "graph.jsonld", format="json-ld")
+    assert _context_reference(json.loads(exported.read_bytes())) is None
+    assert len(load_graph(exported)) == len(example_build.graph)
+
+
+def test_html_inputs_external_references_are_never_fetched(nlp, tmp_path, listener):
+    url = listener.url
+    page = tmp_path / "page.html"
+    page.write_text(f"""<!doctype html><html><head><base href="{url}/"><link rel="stylesheet" href="{url}/s.css">
+        <script src="{url}/x.js"></script><meta http-equiv="refresh" content="0; url={url}/r">
+        <!DOCTYPE x SYSTEM "{url}/dtd"></head><body><img src="{url}/i.png"><iframe src="{url}/f"></iframe>
+        <object data="{url}/o"></object><p>Meta launched Muse Spark in London.</p></body></html>""", encoding="utf-8")
+    result = build_graph([str(page)], nlp=nlp)
+    assert len(result.graph) > 0 and not listener.connected()
