@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from kg.build import BuildResult, build_graph
 from kg.extract import load_pipeline
+from kg.serve import SparqlServer, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -97,3 +101,22 @@ def unreadable_file(tmp_path, monkeypatch) -> Path:
         real = Path.read_bytes
         monkeypatch.setattr(Path, "read_bytes", lambda p: (_ for _ in ()).throw(PermissionError(13, "Permission denied")) if p == locked else real(p))
     return locked
+
+
+@contextmanager
+def _serve_in_thread(store: Path, **options) -> Iterator[SparqlServer]:
+    server = make_server(store, port=0, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def running():
+    """Serve a store from a thread for one ``with`` block: ``with running(store, workers=1) as server: ...``."""
+    return _serve_in_thread

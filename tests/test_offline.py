@@ -15,7 +15,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -29,7 +28,6 @@ from kg.errors import InputError, ServiceRefusedError
 from kg.offline import LOAD_REFUSED, SERVICE_REFUSED, refuse_network
 from kg.query import run_named_query, run_query, run_update, update_file
 from kg.store import _context_reference, load_graph, save_graph
-from kg.serve import SparqlServer, make_server
 
 runner = CliRunner()
 
@@ -66,19 +64,6 @@ def listener() -> Iterator[Listener]:
         yield server
     finally:
         server.socket.close()
-
-
-@contextmanager
-def running(store: Path, **options) -> Iterator[SparqlServer]:
-    server = make_server(store, port=0, **options)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def http(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -181,7 +166,7 @@ def test_kg_query_refuses_with_one_line_and_exit_2(example_ttl, example_store, t
     assert not listener.connected()
 
 
-def test_kg_serve_answers_400_and_connects_nowhere(example_store, tmp_path, listener):
+def test_kg_serve_answers_400_and_connects_nowhere(example_store, tmp_path, listener, running):
     query = urllib.parse.urlencode({"query": service_query(listener.url)})
     store = shutil.copytree(example_store, tmp_path / "store")
     with running(store, workers=1, allow_updates=True) as server:

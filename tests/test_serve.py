@@ -18,7 +18,6 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -38,21 +37,8 @@ LAUNCHED = 'SELECT ?name WHERE { ?m rdfs:label "Meta" ; kg:launched ?x . ?x rdfs
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~5e7 rows on the example: many seconds
 
 
-@contextmanager
-def running(store: Path, **options) -> Iterator[SparqlServer]:
-    server = make_server(store, port=0, **options)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-
-
 @pytest.fixture(scope="module")
-def endpoint(example_store) -> Iterator[SparqlServer]:
+def endpoint(example_store, running) -> Iterator[SparqlServer]:
     with running(example_store, timeout=30, max_request_bytes=4096, workers=2) as server:
         yield server
 
@@ -127,7 +113,7 @@ def test_updates_are_refused_with_403(endpoint, example_build):
     assert count_of(get(endpoint, COUNT)[2]) == len(example_build.graph)
 
 
-def test_updates_run_with_allow_updates(example_store, example_build, example_ttl, tmp_path):
+def test_updates_run_with_allow_updates(example_store, example_build, example_ttl, tmp_path, running):
     store = shutil.copytree(example_store, tmp_path / "store")
     with running(store, allow_updates=True) as server:
         assert server.pool.size == 1
@@ -187,7 +173,7 @@ def test_cors_is_off_by_default(endpoint):
 PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
 
 
-def test_cors_for_the_origins_given(example_store):
+def test_cors_for_the_origins_given(example_store, running):
     with running(example_store, workers=1, cors_origins=("http://localhost:8000",)) as server:
         status, headers, _ = http(f"{server.url}?{urllib.parse.urlencode({'query': COUNT})}", headers={"Origin": "http://localhost:8000"})
         assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://localhost:8000"
@@ -203,7 +189,7 @@ def test_cors_for_the_origins_given(example_store):
         make_server(example_store, port=0, cors_origins=("localhost",))
 
 
-def test_slow_query_is_stopped_and_the_server_keeps_answering(example_store, example_build):
+def test_slow_query_is_stopped_and_the_server_keeps_answering(example_store, example_build, running):
     with running(example_store, timeout=1, workers=1) as server:
         (worker,) = server.pool.pids
         status, _, body = get(server, SLOW)
@@ -214,7 +200,7 @@ def test_slow_query_is_stopped_and_the_server_keeps_answering(example_store, exa
         assert status == 200 and count_of(body) == len(example_build.graph)
 
 
-def test_connections_over_the_cap_get_503(example_store):
+def test_connections_over_the_cap_get_503(example_store, running):
     with running(example_store, max_connections=1) as server:
         host, port = server.server_address[:2]
         with socket.create_connection((host, port)) as idle:  # holds the only slot: it sends nothing
