@@ -33,7 +33,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from spacy.language import Language
 
@@ -75,6 +75,8 @@ DOCRED_PROPERTIES: dict[str, tuple[str | None, bool]] = {
     "P131": (None, False),
 }
 _TERRITORY_PROPERTY = {"LOC": "locatedIn", "ORG": "basedIn"}
+#: The kg properties a DocRED gold can hold; predictions of any other property are not scored.
+_DOCRED_SCORED = {prop for prop, _ in DOCRED_PROPERTIES.values() if prop} | set(_TERRITORY_PROPERTY.values())
 #: Classes scored on articles; AIModel is scored as Product (it is one).
 SCORED_CLASSES = ("Organization", "Person", "Place", "Product")
 
@@ -201,6 +203,17 @@ def _count_entity(evaluation: Evaluation, label: str, cls: str, target: Any, gol
         evaluation.false_hits.append(f"entity {label} ({cls}, gold {gold_cls}){where}")
 
 
+def _count_gold_relations(evaluation: Evaluation, gold: set[tuple[Any, str, Any]], found: set[tuple[Any, str, Any]],
+                          describe: Callable[[tuple[Any, str, Any]], str]) -> None:
+    """Count each gold (subject, property, object) as found or missed, under its property."""
+    for triple in gold:
+        if triple in found:
+            evaluation.relations[triple[1]].tp += 1
+        else:
+            evaluation.relations[triple[1]].fn += 1
+            evaluation.misses.append(f"relation {describe(triple)}")
+
+
 def score_article(extraction: Extraction, gold: dict[str, Any]) -> Evaluation:
     """Score an extraction against article gold (entities matched by any name or alias)."""
     evaluation = Evaluation(gold["document"])
@@ -248,12 +261,7 @@ def score_article(extraction: Extraction, gold: dict[str, Any]) -> Evaluation:
             wrong.add(triple)
             evaluation.relations[rel.predicate].fp += 1
             evaluation.false_hits.append(f"relation {' '.join(triple)}  [{rel.rule}]")
-    for triple in gold_relations:
-        if triple in predicted:
-            evaluation.relations[triple[1]].tp += 1
-        else:
-            evaluation.relations[triple[1]].fn += 1
-            evaluation.misses.append(f"relation {' '.join(triple)}")
+    _count_gold_relations(evaluation, gold_relations, predicted, lambda triple: " ".join(triple))
     return evaluation
 
 
@@ -315,12 +323,7 @@ def _score_sentence(sentence: dict[str, Any], extraction: Extraction, evaluation
         else:
             evaluation.relations[rtype].fp += 1
             evaluation.false_hits.append(f"relation {extraction.entities[rel.subject].label} {rel.predicate} {extraction.entities[rel.object].label}  | {rel.evidence}")
-    for head, rtype, tail in gold_relations:
-        if (head, rtype, tail) in hits:
-            evaluation.relations[rtype].tp += 1
-        else:
-            evaluation.relations[rtype].fn += 1
-            evaluation.misses.append(f"relation {head} {rtype} {tail}  | {' '.join(tokens)}")
+    _count_gold_relations(evaluation, gold_relations, hits, lambda triple: f"{' '.join(triple)}  | {' '.join(tokens)}")
 
 
 # ---------------------------------------------------------------------------- DocRED
@@ -332,6 +335,10 @@ def _is_docred(data: Any) -> bool:
 
 def _docred_text(document: dict[str, Any]) -> str:
     return " ".join(" ".join(tokens) for tokens in document["sents"])
+
+
+def _co_mentioned(vertices: list[list[dict[str, Any]]], a: int, b: int) -> bool:
+    return bool({m["sent_id"] for m in vertices[a]} & {m["sent_id"] for m in vertices[b]})
 
 
 def docred_gold_triples(document: dict[str, Any], *, same_sentence: bool = False) -> set[tuple[int, str, int]]:
@@ -361,14 +368,10 @@ def docred_gold_triples(document: dict[str, Any], *, same_sentence: bool = False
             prop = _TERRITORY_PROPERTY.get(vertices[head][0]["type"])
             if prop is None:
                 continue
-        if same_sentence and not ({m["sent_id"] for m in vertices[head]} & {m["sent_id"] for m in vertices[tail]}):
+        if same_sentence and not _co_mentioned(vertices, head, tail):
             continue
         triples.add((tail, prop, head) if reverse else (head, prop, tail))
     return triples
-
-
-def _co_mentioned(vertices: list[list[dict[str, Any]]], a: int, b: int) -> bool:
-    return bool({m["sent_id"] for m in vertices[a]} & {m["sent_id"] for m in vertices[b]})
 
 
 def score_docred_document(document: dict[str, Any], extraction: Extraction, evaluation: Evaluation, *,
@@ -396,11 +399,10 @@ def score_docred_document(document: dict[str, Any], extraction: Extraction, eval
             evaluation.entities[cls].fn += 1
             evaluation.misses.append(f"entity {vertices[index][0]['name']} ({cls})  | {title}")
     gold = docred_gold_triples(document, same_sentence=same_sentence)
-    scored = {prop for prop, _ in DOCRED_PROPERTIES.values() if prop} | set(_TERRITORY_PROPERTY.values())
     predicted: set[tuple[int, str, int]] = set()
     for rel in extraction.relations:
         head, tail = matched.get(rel.subject), matched.get(rel.object)
-        if rel.predicate not in scored or head is None or tail is None or head == tail:
+        if rel.predicate not in _DOCRED_SCORED or head is None or tail is None or head == tail:
             continue  # DocRED-style: only relations between two gold entities count
         if same_sentence and not _co_mentioned(vertices, head, tail):
             continue
@@ -411,12 +413,8 @@ def score_docred_document(document: dict[str, Any], extraction: Extraction, eval
         if triple not in gold:
             evaluation.relations[rel.predicate].fp += 1
             evaluation.false_hits.append(f"relation {vertices[head][0]['name']} {rel.predicate} {vertices[tail][0]['name']}  | {rel.evidence}")
-    for head, prop, tail in gold:
-        if (head, prop, tail) in predicted:
-            evaluation.relations[prop].tp += 1
-        else:
-            evaluation.relations[prop].fn += 1
-            evaluation.misses.append(f"relation {vertices[head][0]['name']} {prop} {vertices[tail][0]['name']}  | {title}")
+    _count_gold_relations(evaluation, gold, predicted,
+                          lambda t: f"{vertices[t[0]][0]['name']} {t[1]} {vertices[t[2]][0]['name']}  | {title}")
 
 
 def evaluate_docred(documents: Iterable[dict[str, Any]], nlp: Language, *, name: str = "docred",
