@@ -378,9 +378,9 @@ class MentionFinder:
     def is_section_heading(cls, sent: Span) -> bool:
         """A title-case line of its own between paragraphs ("Will Meta's Proprietary Strategy Pay Off?"); the last
         line, a credit or a sign-off, is none."""
-        text = sent.doc.text
-        own_line = (sent.start_char == 0 or text[sent.start_char - 1] == "\n") and "\n" in sent[-1].text_with_ws
-        return own_line and bool(text[sent.end_char:].strip()) and cls.is_headline(sent)
+        doc = sent.doc
+        own_line = (sent.start == 0 or "\n" in doc[sent.start - 1].text_with_ws) and "\n" in sent[-1].text_with_ws
+        return own_line and any(not t.is_space for t in doc[sent.end:]) and cls.is_headline(sent)
 
     def trim_headlines(self, spans: list[Span], sources: int = 0) -> list[Span]:
         """In headlines, keep only names the body also uses, trimmed to them ("Meta Bets" to "Meta"); a source line is no headline."""
@@ -631,7 +631,8 @@ class MentionFinder:
         doc = span.doc
         if span.end + 1 >= len(doc) or doc[span.end].text != "," or doc[span.end + 1].lower_ not in ("a", "an"):
             return []
-        return [chunk.root for chunk in doc.noun_chunks if chunk.start == span.end + 1 and chunk.root.head.i != span.root.i]
+        after = doc[span.end + 1:max(span.end + 1, span.sent.end)]
+        return [chunk.root for chunk in after.noun_chunks if chunk.start == span.end + 1 and chunk.root.head.i != span.root.i]
 
     @staticmethod
     def after_place_preposition(token: Token) -> bool:
