@@ -92,7 +92,7 @@ class StoreBuildReport:
         return self.added + self.replaced
 
 
-def _documents(inputs: Iterable[str | SourceDocument], strict: bool) -> Iterator[SourceDocument]:
+def _documents(inputs: Iterable[str | SourceDocument], strict: bool, record_paths: bool) -> Iterator[SourceDocument]:
     """The documents given, streamed as they come, then those read from the paths given."""
     paths = []
     for item in inputs:
@@ -101,7 +101,7 @@ def _documents(inputs: Iterable[str | SourceDocument], strict: bool) -> Iterator
         else:
             paths.append(item)
     if paths:
-        yield from read_documents(paths, strict=strict)
+        yield from read_documents(paths, strict=strict, record_paths=record_paths)
 
 
 def _check(workers: int, batch_size: int) -> None:
@@ -136,14 +136,16 @@ def _result(graph: Graph, extraction: Extraction | None, **facts: Any) -> BuildR
 
 def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = None, nlp: Language | None = None,
                 base_iri: str = DEFAULT_BASE_IRI, strict: bool = False, workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-                dask: str | None = None, on_progress: Callable[[BuildProgress], None] | None = None) -> BuildResult:
+                dask: str | None = None, record_paths: bool = False,
+                on_progress: Callable[[BuildProgress], None] | None = None) -> BuildResult:
     """Extract entities and relations from ``inputs`` and build the knowledge graph in memory.
 
     ``inputs`` are paths (files, folders, ``.jsonl``, ``-``) or
     :class:`~kg.extract.SourceDocument` objects. The spaCy pipeline is
     ``nlp`` when given, else loaded by :func:`kg.extract.load_pipeline`.
     ``strict`` makes any input that would be skipped or renamed an error
-    (see :func:`kg.sources.read_documents`). ``workers``, ``batch_size`` and
+    (see :func:`kg.sources.read_documents`), and ``record_paths`` keeps each
+    file's absolute path as ``prov:atLocation``. ``workers``, ``batch_size`` and
     ``dask`` are as in :func:`build_store`; ``on_progress`` is called after each batch.
     """
     _check(workers, batch_size)
@@ -151,7 +153,7 @@ def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = N
     if nlp is None and workers == 1 and dask is None:
         nlp = load_pipeline(model)
     start, words, parts = time.perf_counter(), 0, []
-    for batch, found in extract_batches(batched(_documents(inputs, strict), batch_size), spec=spec, nlp=nlp, workers=workers, dask=dask):
+    for batch, found in extract_batches(batched(_documents(inputs, strict, record_paths), batch_size), spec=spec, nlp=nlp, workers=workers, dask=dask):
         parts += zip(batch, found)
         words += _words(batch)
         if on_progress is not None:
@@ -164,7 +166,7 @@ def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = N
 
 def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike[str], *, model: str | None = None,
                 nlp: Language | None = None, base_iri: str | None = None, strict: bool = False, workers: int = 1,
-                batch_size: int = DEFAULT_BATCH_SIZE, dask: str | None = None,
+                batch_size: int = DEFAULT_BATCH_SIZE, dask: str | None = None, record_paths: bool = False,
                 on_progress: Callable[[BuildProgress], None] | None = None) -> StoreBuildReport:
     """Build ``inputs`` into the store folder ``store`` (see :mod:`kg.corpus`), incrementally.
 
@@ -195,7 +197,7 @@ def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike
 
         def changed() -> Iterator[SourceDocument]:
             nonlocal unchanged
-            for document in _documents(inputs, strict):
+            for document in _documents(inputs, strict, record_paths):
                 if known.get(document.id) == content_hash(document):
                     unchanged += 1
                     progress()

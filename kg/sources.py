@@ -10,8 +10,8 @@ Warnings go to the ``kg.sources`` logger.
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (folder / "a.txt").write_text("Meta launched Muse Spark.")
->>> [d.id for d in read_documents([str(folder / "a.txt")])]  # doctest: +ELLIPSIS
-['.../a.txt']
+>>> [d.id for d in read_documents([str(folder / "a.txt")])]  # an absolute path outside the current folder: its name
+['a.txt']
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from charset_normalizer import from_bytes
 from kg.errors import InputError
 from kg.extract.model import SourceDocument
 
-__all__ = ["TEXT_SUFFIXES", "read_documents", "html_to_text", "decode_text", "binary_kind"]
+__all__ = ["document_id", "LOCATION_KEY", "TEXT_SUFFIXES", "read_documents", "html_to_text", "decode_text", "binary_kind"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 _HTML_SUFFIXES = (".html", ".htm")
+#: Metadata key of a file's absolute path, kept only with ``record_paths`` (written as ``prov:atLocation``).
+LOCATION_KEY = "prov:atLocation"
 
 #: Leading bytes of the binary formats most often renamed or mistaken for text.
 _MAGIC = {
@@ -165,11 +167,36 @@ def html_to_text(markup: str) -> str:
 class _Reader:
     """One call of :func:`read_documents`: its strictness and the identifiers seen so far."""
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, record_paths: bool) -> None:
         self.strict = strict
+        self.record_paths = record_paths
+        self.anchor = Path.cwd()
         self.ids: set[str] = set()
         self.read = 0
         self.skipped = 0
+
+    def start(self, given: str) -> None:
+        """Name the files of the input ``given`` from here on: relative to the folder that holds its first non-pattern part."""
+        parts = Path(given).parts
+        fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+        self.anchor = Path(os.path.abspath(Path(*parts[:fixed]) if fixed else ".")).parent
+
+    def name(self, path: str) -> str:
+        """A file's name in the graph: the path as given when relative, else relative to the current folder or the input's folder.
+
+        No absolute local path becomes part of a document's identifier, IRI or ``dcterms:source``.
+        """
+        if not os.path.isabs(path):
+            return path
+        absolute = Path(os.path.abspath(path))
+        for base in (Path.cwd(), self.anchor):
+            if absolute.is_relative_to(base) and absolute != base:
+                return absolute.relative_to(base).as_posix()
+        return absolute.name
+
+    def located(self, path: Path) -> dict[str, str]:
+        """The metadata that records ``path`` itself, when asked for."""
+        return {LOCATION_KEY: os.path.abspath(path)} if self.record_paths else {}
 
     def problem(self, message: str) -> None:
         """An input kg can work around: a warning, or an error when strict."""
@@ -216,7 +243,8 @@ class _Reader:
         text, metadata = self.decoded(data, given)
         if name.endswith(_HTML_SUFFIXES):
             text = html_to_text(text)
-        yield self.document(given, text, given, metadata)
+        name = self.name(given)
+        yield self.document(name, text, name, {**metadata, **self.located(path)})
 
     def jsonl(self, path: Path, given: str) -> Iterator[SourceDocument]:
         """Stream a JSON Lines file (gzipped when it ends in ``.gz``): one document a line with a string ``text``."""
@@ -233,8 +261,9 @@ class _Reader:
                 if kind is not None:
                     self.skip(f"{given}: skipped, looks like {kind}, not JSON Lines")
                     return
+                name = self.name(given)
                 for number, line, extra in self._lines(handle, head, given):
-                    yield from self.record(line, f"{given}:{number}", f"{given}#{number}", extra)
+                    yield from self.record(line, f"{given}:{number}", f"{name}#{number}", {**extra, **self.located(path)})
             except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
                 where = f"after line {number}" if number else "at its start"
                 self.skip(f"{given}: broken gzip data {where} ({exc}); the rest of the file is skipped")
@@ -304,18 +333,33 @@ class _Reader:
         return self.document("stdin", text, "stdin", metadata)
 
 
-def read_documents(inputs: Iterable[str], *, stdin: IO[str] | None = None, strict: bool = False) -> Iterator[SourceDocument]:
+def document_id(given: str) -> str:
+    """The identifier of the file ``given`` as :func:`read_documents` names it (``kg remove`` takes what ``kg build`` took).
+
+    >>> document_id("news/a.txt"), document_id("/nowhere/news/a.txt")
+    ('news/a.txt', 'a.txt')
+    """
+    reader = _Reader(strict=False, record_paths=False)
+    reader.start(given)
+    return reader.name(given)
+
+
+def read_documents(inputs: Iterable[str], *, stdin: IO[str] | None = None, strict: bool = False,
+                   record_paths: bool = False) -> Iterator[SourceDocument]:
     """Stream the documents named by ``inputs``: files, folders (recursive), glob patterns, ``.jsonl``, ``.jsonl.gz`` or ``-``.
 
     A document's identifier is its path as given (or the JSONL ``id``; a
-    record without one is ``FILE#LINE``); an identifier seen before gets
+    record without one is ``FILE#LINE``), an absolute path made relative to
+    the current folder, or else to the folder holding the input, so the same
+    input gives the same identifiers on any machine; ``record_paths`` keeps
+    each file's absolute path in the metadata (:data:`LOCATION_KEY`). An identifier seen before gets
     ``#2``, ``#3`` ... appended. ``-`` reads standard input as one document
     called ``stdin``. A folder or pattern yields the files whose names end in
     one of :data:`TEXT_SUFFIXES`, sorted, hidden files and folders left out.
     Missing paths, unreadable files and folders with no text are an
     :class:`~kg.errors.InputError`, and so is every input being skipped.
     """
-    reader = _Reader(strict)
+    reader = _Reader(strict, record_paths)
     for given in inputs:
         if given == "-":
             document = reader.stdin(stdin or sys.stdin)
@@ -323,6 +367,7 @@ def read_documents(inputs: Iterable[str], *, stdin: IO[str] | None = None, stric
                 yield document
             continue
         path = Path(given)
+        reader.start(given)
         if path.is_dir():
             yield from reader.folder(path, given)
         elif path.is_file():

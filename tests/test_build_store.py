@@ -87,7 +87,7 @@ def test_incremental_build_adds_new_replaces_changed_and_skips_unchanged(nlp, tm
     (corpus / "anthropic.txt").write_text("Dario Amodei founded Anthropic. Anthropic launched Claude.", encoding="utf-8")
     report = build_store([str(corpus)], store, nlp=nlp)
     assert (report.added, report.replaced, report.unchanged) == (1, 1, 5)
-    assert sorted(extraction_calls) == sorted([str(corpus / "anthropic.txt"), str(corpus / "msft.txt")])
+    assert sorted(extraction_calls) == ["news/anthropic.txt", "news/msft.txt"]  # ids: the folder given and the file
     text = "\n".join(triples(store))
     assert "activision" in text and "entity/github" not in text  # GitHub was only in the old msft.txt
     assert triples(store) == canonical(build_graph([str(corpus)], nlp=nlp).graph)

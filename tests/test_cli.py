@@ -105,6 +105,33 @@ def test_build_reads_stdin_and_jsonl(tmp_path):
     assert ids.output.split() == ["id", "n1", "stdin"]
 
 
+def test_no_local_path_in_any_output_unless_recorded(tmp_path, examples, monkeypatch):
+    """Absolute inputs from another folder: the graphs, page and stats name the files, never the machine's paths."""
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(examples / "muse_spark.txt", news)
+    (news / "feed.jsonl").write_text(json.dumps({"text": "Microsoft acquired GitHub in 2018."}) + "\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    built = runner.invoke(app, ["build", str(news), "-o", str(tmp_path / "out"), "--store", str(tmp_path / "store")])
+    assert built.exit_code == 0, built.output
+    exported = runner.invoke(app, ["export", "--store", str(tmp_path / "store"), "-o", str(tmp_path / "out" / "store.trig")])
+    assert exported.exit_code == 0, exported.output
+    outputs = sorted((tmp_path / "out").iterdir())
+    assert {path.name for path in outputs} >= {"graph.ttl", "graph.jsonld", "graph.html", "stats.json", "store.trig"}
+    for path in outputs:  # stats.json says where the store is, as given: it is a report, not a graph
+        assert path.name == "stats.json" or str(tmp_path) not in path.read_text(encoding="utf-8"), path.name
+    ids = runner.invoke(app, ["query", str(tmp_path / "out" / "graph.ttl"), "SELECT ?id WHERE { ?d dcterms:identifier ?id } ORDER BY ?id", "--format", "csv"])
+    assert ids.output.split() == ["id", "news/feed.jsonl#1", "news/muse_spark.txt"]
+
+    recorded = runner.invoke(app, ["build", str(news / "muse_spark.txt"), "-o", str(tmp_path / "recorded"), "--record-paths"])
+    assert recorded.exit_code == 0, recorded.output
+    where = runner.invoke(app, ["query", str(tmp_path / "recorded" / "graph.ttl"), "SELECT ?at WHERE { ?d prov:atLocation ?at }", "--format", "csv"])
+    assert where.output.split() == ["at", str(news / "muse_spark.txt")]
+    assert runner.invoke(app, ["validate", str(tmp_path / "recorded" / "graph.ttl")]).exit_code == 0
+
+
 def test_console_script_reports_model_errors_without_traceback(tmp_path):
     text = tmp_path / "a.txt"
     text.write_text("Hello.")

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
-from kg.sources import binary_kind, decode_text, html_to_text, read_documents
+from kg.sources import LOCATION_KEY, binary_kind, decode_text, html_to_text, read_documents
 
 
 def test_read_documents_folder_is_recursive_and_sorted(tmp_path):
@@ -22,7 +22,7 @@ def test_read_documents_folder_is_recursive_and_sorted(tmp_path):
     (tmp_path / "b" / "skip.bin").write_bytes(b"\x00")
     docs = list(read_documents([str(tmp_path)]))
     assert [d.text for d in docs] == ["First.", "Second."]
-    assert docs[0].id == str(tmp_path / "a.txt")
+    assert [d.id for d in docs] == [f"{tmp_path.name}/a.txt", f"{tmp_path.name}/b/c.md"]  # no absolute path
 
 
 def test_read_documents_jsonl_keeps_metadata(tmp_path):
@@ -56,7 +56,7 @@ def test_read_documents_duplicate_ids_are_reported_and_kept(tmp_path, caplog):
     path.write_text("\n".join(json.dumps(r) for r in records))
     docs = list(read_documents([str(path), str(path)]))
     ids = [d.id for d in docs]
-    assert ids[:5] == ["a", "a#2", "a#2#2", f"{path}#4", "7"]
+    assert ids[:5] == ["a", "a#2", "a#2#2", "news.jsonl#4", "7"]
     assert len(set(ids)) == len(ids) == 10  # the file given twice: every document kept, none shares an id
     assert [d.text for d in docs[:2]] == ["One.", "Two."]
     assert f"{path}:2: duplicate id 'a'; this document is kept as 'a#2'" in caplog.text
@@ -204,3 +204,35 @@ def test_any_bytes_in_any_file_read_or_fail_cleanly(tmp_path_factory, data, suff
         return
     for document in documents:
         assert isinstance(document.text, str) and document.id
+
+
+def test_document_ids_are_the_same_wherever_the_input_lies(tmp_path, monkeypatch):
+    """Relative paths stay as typed; an absolute one is relative to the current folder, or to the folder holding the input."""
+    news = tmp_path / "news"
+    (news / "tech").mkdir(parents=True)
+    (news / "tech" / "a.txt").write_text("Meta launched Muse Spark.")
+    (news / "feed.jsonl").write_text('{"text": "No id."}\n{"id": "x1", "text": "An id."}\n')
+    monkeypatch.chdir(tmp_path)
+    relative = [d.id for d in read_documents(["news"])]
+    assert relative == ["news/feed.jsonl#1", "x1", "news/tech/a.txt"]
+    assert [d.id for d in read_documents([str(news)])] == relative
+    assert [d.id for d in read_documents([str(news / "tech" / "a.txt")])] == ["news/tech/a.txt"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert [d.id for d in read_documents([str(news)])] == relative
+    assert [d.id for d in read_documents([str(news / "tech" / "*.txt")])] == ["tech/a.txt"]
+    assert [d.id for d in read_documents([str(news / "tech" / "a.txt")])] == ["a.txt"]
+    assert [d.id for d in read_documents(["../news/tech/a.txt"])] == ["../news/tech/a.txt"]
+    documents = list(read_documents([str(news)]))
+    assert all(str(tmp_path) not in f"{d.id} {d.source} {d.metadata}" for d in documents)
+
+
+def test_record_paths_keeps_the_absolute_path_in_the_metadata_only(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("Meta.")
+    (tmp_path / "b.jsonl").write_text('{"id": "b1", "text": "OpenAI."}\n')
+    monkeypatch.chdir(tmp_path)
+    recorded = list(read_documents(["a.txt", "b.jsonl"], record_paths=True))
+    assert [(d.id, d.source, d.metadata[LOCATION_KEY]) for d in recorded] == [
+        ("a.txt", "a.txt", str(tmp_path / "a.txt")), ("b1", "b.jsonl#1", str(tmp_path / "b.jsonl"))]
+    assert all(LOCATION_KEY not in d.metadata for d in read_documents(["a.txt", "b.jsonl"]))

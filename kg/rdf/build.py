@@ -22,6 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.extract.model import Entity, Extraction, Relation, SourceDocument
 from kg.rdf.iris import DEFAULT_BASE_IRI, ResourceIRIs
+from kg.sources import LOCATION_KEY
 from kg.namespace import KG, PREFIXES
 
 __all__ = ["Triple", "document_triples", "entity_triples", "new_graph", "relation_triple", "statement_triples", "to_rdf"]
@@ -34,6 +35,7 @@ _DCTERMS_KEYS = {
     "title": DCTERMS.title, "date": DCTERMS.date, "created": DCTERMS.created, "issued": DCTERMS.issued,
     "author": DCTERMS.creator, "creator": DCTERMS.creator, "publisher": DCTERMS.publisher,
     "language": DCTERMS.language, "description": DCTERMS.description, "url": DCTERMS.references,
+    LOCATION_KEY: PROV.atLocation,
 }
 
 
@@ -54,7 +56,7 @@ def new_graph() -> Graph:
 
 
 def document_triples(iri: URIRef, document: SourceDocument) -> Iterator[Triple]:
-    """The triples that describe a document: its class, identifier, source and metadata."""
+    """The triples that describe a document: its class, identifier, source and metadata (its local path only when recorded)."""
     yield iri, RDF.type, KG.Document
     yield iri, DCTERMS.identifier, _text(document.id)
     yield iri, DCTERMS.source, _text(document.source)
