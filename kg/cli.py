@@ -227,6 +227,7 @@ def query(
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query this SPARQL endpoint URL instead of a file."),
     store: Optional[Path] = typer.Option(None, "--store", help="Query this kg store folder instead of a file (in Oxigraph)."),
     allow_service: bool = typer.Option(False, "--allow-service", help="Let SERVICE (federated query) and LOAD reach the network; refused by default."),
+    full_iris: bool = typer.Option(False, "--full-iris", help="In a table, show IRIs in full instead of prefixed names (kg:launched) and entity labels."),
 ) -> None:
     """Run a SPARQL query; kg, rdf, rdfs, owl, xsd, skos, prov, dcterms and schema prefixes are predeclared.
 
@@ -258,6 +259,7 @@ def query(
     values = dict(pair.partition("=")[::2] for pair in params or [])
     if endpoint is not None and store is not None:
         raise UsageError("query an --endpoint or a --store, not both")
+    graph = None  # the graph queried, for the labels of entities in a table (none behind an endpoint)
     if store is not None:
         if sparql is not None or (source is None) == (named is None):
             raise UsageError("with --store give a QUERY or --named NAME: kg query --store DIR QUERY")
@@ -281,16 +283,18 @@ def query(
     elif source is None or (sparql is None) == (named is None):
         raise UsageError("give a graph file and a QUERY or --named NAME (kg query --list shows the names), or --store DIR or --endpoint URL and a QUERY")
     elif named is not None:
-        result = run_named_query(_load(Path(source)), named, values, allow_service=allow_service)
+        graph = _load(Path(source))
+        result = run_named_query(graph, named, values, allow_service=allow_service)
     else:
         text = read_query(sparql)
         if update and sparql_kind(text) == "update":
             change = update_file(Path(source), text, allow_service=allow_service)
             out.print(f"updated {source}: {change.before} triples before, {change.after} after; saved", markup=False, highlight=False, soft_wrap=True)
             return
-        result = run_query(_load(Path(source), None), text, allow_service=allow_service)
+        graph = _load(Path(source), None)
+        result = run_query(graph, text, allow_service=allow_service)
     if fmt == "table" and result.type in ("SELECT", "ASK"):
-        out.print(result_table(result))
+        out.print(result_table(result, full_iris=full_iris, graph=graph))
     else:
         sys.stdout.write(format_result(result, format="json" if fmt == "table" else fmt))
 

@@ -22,7 +22,7 @@ from typing import Mapping
 
 import rdflib.plugins.sparql
 from pyparsing import ParseException
-from rdflib import Graph, Literal
+from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.query import Result
@@ -38,7 +38,7 @@ from kg.store import format_for_path, load_graph, save_graph
 
 __all__ = [
     "RESULT_FORMATS", "UpdateResult", "read_query", "sparql_kind", "run_query", "run_update", "update_file",
-    "format_result", "result_table", "QueryParameter", "NamedQuery", "named_queries", "named_query", "run_named_query",
+    "format_result", "short_iri", "result_table", "QueryParameter", "NamedQuery", "named_queries", "named_query", "run_named_query",
 ]
 
 RESULT_FORMATS = ("table", "json", "csv")
@@ -191,8 +191,30 @@ def format_result(result: Result, *, format: str) -> str:
     return result.serialize(format=format).decode("utf-8")
 
 
-def result_table(result: Result) -> Table:
-    """A rich table of a SELECT result (one column per variable)."""
+_LOCAL_NAME = re.compile(r"[A-Za-z_](?:[\w.\-]*[\w\-])?")
+
+
+def short_iri(iri: str) -> str:
+    """``iri`` as a prefixed name with kg's predeclared prefixes, or unchanged when none fits.
+
+    >>> short_iri("https://w3id.org/kg/ontology#competesWith"), short_iri("http://www.w3.org/2000/01/rdf-schema#label")
+    ('kg:competesWith', 'rdfs:label')
+    >>> short_iri("https://example.org/entity/meta")
+    'https://example.org/entity/meta'
+    """
+    matches = [(prefix, str(namespace)) for prefix, namespace in PREFIXES.items() if iri.startswith(str(namespace))]
+    for prefix, namespace in sorted(matches, key=lambda match: -len(match[1])):
+        if _LOCAL_NAME.fullmatch(iri[len(namespace):]):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def result_table(result: Result, *, full_iris: bool = False, graph: Graph | None = None) -> Table:
+    """A rich table of a SELECT result (one column per variable).
+
+    IRIs are shown as prefixed names (``kg:competesWith``), and an IRI with an ``rdfs:label`` in ``graph``
+    (an entity) as its label; ``full_iris`` shows every IRI in full.
+    """
     table = Table(show_lines=False)
     if result.type == "ASK":
         table.add_column("ask")
@@ -201,8 +223,20 @@ def result_table(result: Result) -> Table:
     variables = [str(v) for v in result.vars or []]
     for name in variables:
         table.add_column(name, overflow="fold")
+    labels: dict[URIRef, str] = {}
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if full_iris or not isinstance(value, URIRef):
+            return str(value)
+        if value not in labels:
+            label = graph.value(value, RDFS.label) if graph is not None else None
+            labels[value] = str(label) if label is not None else short_iri(str(value))
+        return labels[value]
+
     for row in result:
-        table.add_row(*(Text("" if value is None else str(value)) for value in row))  # values are data, not markup
+        table.add_row(*(Text(cell(value)) for value in row))  # values are data, not markup
     return table
 
 

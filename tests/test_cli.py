@@ -95,6 +95,15 @@ def test_errors_are_one_line_with_exit_codes(built, tmp_path, args, code, messag
     assert "Traceback" not in result.output
 
 
+def test_query_table_shows_prefixed_names_and_labels_unless_full_iris(built):
+    query = 'SELECT ?m ?p WHERE { ?m rdfs:label "Meta" ; ?p ?x . ?x rdfs:label "Muse Spark" }'
+    short = runner.invoke(app, ["query", str(built / "graph.ttl"), query])
+    assert short.exit_code == 0 and "kg:launched" in short.output and "Meta" in short.output
+    assert "https://" not in short.output
+    full = runner.invoke(app, ["query", str(built / "graph.ttl"), query, "--full-iris"])
+    assert full.exit_code == 0 and "https://w3id.org/kg/ontology#launched" in full.output and "kg:launched" not in full.output
+
+
 def test_build_reads_stdin_and_jsonl(tmp_path):
     jsonl = tmp_path / "news.jsonl"
     jsonl.write_text(json.dumps({"id": "n1", "text": "Microsoft acquired GitHub in 2018.", "title": "Deal"}) + "\n")

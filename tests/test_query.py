@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
-from rdflib import Literal
+from rdflib import RDFS, Literal
+from rich.console import Console
 
 from kg.errors import UsageError
-from kg.query import NamedQuery, QueryParameter, named_queries, named_query, run_named_query, run_query
+from kg.query import (NamedQuery, QueryParameter, format_result, named_queries, named_query, result_table, run_named_query,
+                      run_query)
 
 LIBRARY = named_queries()
 REQUIRED = {"competitors": {"entity": "Meta"}, "people": {"organization": "Scale AI"}, "mentions": {"entity": "Meta"},
@@ -77,3 +80,29 @@ def test_header_parsing(tmp_path):
 def test_run_query_bindings(example_build):
     rows = run_query(example_build.graph, "SELECT ?x WHERE { ?x rdfs:label ?name }", bindings={"name": Literal("Meta")})
     assert len(list(rows)) == 1
+
+
+def _shown(table) -> str:
+    console = Console(width=400, file=io.StringIO(), color_system=None)
+    console.print(table)
+    return console.file.getvalue()
+
+
+def test_tables_show_prefixed_names_and_entity_labels_and_full_iris_on_request():
+    from rdflib import URIRef
+
+    from kg.namespace import KG
+    from kg.rdf import new_graph
+
+    graph = new_graph()
+    meta, openai = URIRef("https://w3id.org/kg/resource/entity/meta"), URIRef("https://w3id.org/kg/resource/entity/openai")
+    graph.add((meta, RDFS.label, Literal("Meta")))
+    graph.add((meta, KG.competesWith, openai))  # openai has no label here: shown as its IRI
+    query = "SELECT ?s ?p ?o ?class WHERE { ?s ?p ?o FILTER(?p = kg:competesWith) BIND(kg:Organization AS ?class) }"
+    shown = _shown(result_table(run_query(graph, query), graph=graph))
+    assert "Meta" in shown and "kg:competesWith" in shown and "kg:Organization" in shown and str(openai) in shown
+    assert str(meta) not in shown and str(KG.competesWith) not in shown
+    full = _shown(result_table(run_query(graph, query), graph=graph, full_iris=True))
+    assert str(meta) in full and str(KG.competesWith) in full and "kg:" not in full
+    csv = format_result(run_query(graph, query), format="csv")  # standard SPARQL results keep full IRIs
+    assert str(meta) in csv and str(KG.competesWith) in csv and "kg:" not in csv
