@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import os
 import re
 import socket
@@ -39,7 +40,7 @@ from kg.corpus import open_database
 from kg.errors import InputError, KGError, QueryError, UsageError, first_line
 from kg.namespace import PREFIXES
 from kg.rdf import new_graph
-from kg.store import format_for_path
+from kg.store import context_reference, format_for_path
 
 __all__ = ["PUSH_METHODS", "PushReport", "push", "query_endpoint"]
 
@@ -223,6 +224,8 @@ def _parse_answer(media_type: str, body: bytes, *, endpoint: str) -> Result:
     if media_type in _RESULT_PARSERS:
         return Result.parse(io.BytesIO(body), format=_RESULT_PARSERS[media_type])
     if media_type in _GRAPH_PARSERS:
+        if media_type == "application/ld+json" and (reference := context_reference(json.loads(body))) is not None:
+            raise KGError(f"{endpoint} answered JSON-LD whose @context {reference!r} kg would have to fetch; kg reads no remote contexts")
         result = Result("CONSTRUCT")
         result.graph = new_graph().parse(data=body, format=_GRAPH_PARSERS[media_type])
         return result

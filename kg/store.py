@@ -25,7 +25,7 @@ from kg.errors import InputError, UsageError
 from kg.files import write_atomic
 from kg.namespace import PREFIXES
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat", "load_graph", "serialize", "save_graph", "format_for_path"]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "context_reference", "load_graph", "serialize", "save_graph", "format_for_path"]
 
 _EXTRA_SUFFIXES = {".jsonld": "json-ld", ".json": "json-ld", ".ttl": "turtle", ".nq": "nquads", ".rdf": "xml", ".owl": "xml"}
 
@@ -80,10 +80,10 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
     return fmt
 
 
-def _context_reference(node: object) -> str | None:
+def context_reference(node: object) -> str | None:
     """The first ``@context`` (or ``@import``) of a JSON-LD document that names a document instead of holding it."""
     if isinstance(node, list):
-        return next((found for item in node if (found := _context_reference(item)) is not None), None)
+        return next((found for item in node if (found := context_reference(item)) is not None), None)
     if not isinstance(node, dict):
         return None
     for key, value in node.items():
@@ -91,7 +91,7 @@ def _context_reference(node: object) -> str | None:
             for context in value if isinstance(value, list) else [value]:
                 if isinstance(context, str):
                     return context
-        found = _context_reference(value)
+        found = context_reference(value)
         if found is not None:
             return found
     return None
@@ -109,7 +109,7 @@ def load_graph(source: str | os.PathLike[str]) -> Graph:
     fmt = format_for_path(path)
     if fmt == "json-ld":
         try:
-            reference = _context_reference(json.loads(path.read_bytes()))
+            reference = context_reference(json.loads(path.read_bytes()))
         except (ValueError, OSError):
             reference = None  # the parser below reports it
         if reference is not None:

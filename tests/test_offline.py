@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 from kg.build import build_graph
 from kg.cli import app
 from kg.corpus import load_source
-from kg.errors import InputError, ServiceRefusedError
+from kg.errors import InputError, KGError, ServiceRefusedError
 from kg.offline import LOAD_REFUSED, SERVICE_REFUSED, refuse_network
 from kg.query import run_named_query, run_query, run_update, update_file
-from kg.store import _context_reference, load_graph, save_graph
+from kg.store import context_reference, load_graph, save_graph
 
 runner = CliRunner()
 
@@ -195,7 +195,7 @@ def test_json_ld_with_a_remote_context_is_refused(tmp_path, listener, context):
 
 def test_json_ld_export_names_no_remote_context(example_build, tmp_path):
     exported = save_graph(example_build.graph, tmp_path / "graph.jsonld", format="json-ld")
-    assert _context_reference(json.loads(exported.read_bytes())) is None
+    assert context_reference(json.loads(exported.read_bytes())) is None
     assert len(load_graph(exported)) == len(example_build.graph)
 
 
@@ -208,3 +208,17 @@ def test_html_inputs_external_references_are_never_fetched(nlp, tmp_path, listen
         <object data="{url}/o"></object><p>Meta launched Muse Spark in London.</p></body></html>""", encoding="utf-8")
     result = build_graph([str(page)], nlp=nlp)
     assert len(result.graph) > 0 and not listener.connected()
+
+
+def test_a_json_ld_answer_of_a_remote_endpoint_is_not_resolved(listener):
+    from kg.endpoint import _parse_answer
+
+    body = json.dumps({"@context": listener.url, "@id": "http://example.org/a", "name": "A"}).encode()
+    with pytest.raises(KGError, match="kg reads no remote contexts"):
+        _parse_answer("application/ld+json", body, endpoint="http://127.0.0.1:1/sparql")
+    assert not listener.connected()
+
+
+def test_kg_serve_cors_takes_origins_only(example_store):
+    result = runner.invoke(app, ["serve", "--store", str(example_store), "--port", "0", "--cors", "localhost:8000"])
+    assert result.exit_code == 2 and result.output.strip().startswith("error: --cors takes an origin"), result.output
