@@ -37,6 +37,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from kg.build import _collector_paused
 from kg.corpus import CorpusStore, open_database, open_store
 from kg.extract.model import Entity, Extraction, Relation, SourceDocument
 from kg.extract.merge import DocumentEntities
@@ -129,7 +130,8 @@ def fill_store(store: CorpusStore, extraction: Extraction, *, batch: int = 500) 
             part.votes[entity.key] = Counter({entity.cls: 1})
     pairs = [(document, by_document[document.id]) for document in extraction.documents]
     for start in range(0, len(pairs), batch):
-        store.add(pairs[start:start + batch])
+        with _collector_paused():  # as build_store writes a batch
+            store.add(pairs[start:start + batch])
 
 
 def queries(entity: str, other: str) -> dict[str, str]:
