@@ -109,6 +109,38 @@ def test_load_is_refused_in_updates():
     refuse_network("INSERT DATA { <urn:a> <urn:load> 'LOAD <http://x/>' }", update=True)
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { <http://api.service.com/x> ?p ?o }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o != <http://x.org/service>) }",
+    "PREFIX service: <http://api.service.com/> SELECT * WHERE { ?s service:name ?o }",
+])
+def test_the_word_service_in_an_iri_or_prefix_is_fine(query):
+    refuse_network(query)
+    with pytest.raises(ServiceRefusedError, match="federated queries are disabled"):  # the same query calling out
+        refuse_network(query.replace("WHERE {", "WHERE { SERVICE <http://api.service.com/sparql> { ?a ?b ?c }"))
+
+
+def test_the_word_load_in_an_iri_of_an_update_is_fine():
+    refuse_network("DELETE WHERE { <http://load.example.org/a> ?p ?o }", update=True)
+    refuse_network("INSERT DATA { <http://x/a> <http://x/p> <http://download.example.org/b> }", update=True)
+    with pytest.raises(ServiceRefusedError, match="LOAD fetches a graph"):
+        refuse_network("DELETE WHERE { <http://load.example.org/a> ?p ?o } ; LOAD <http://load.example.org/g.ttl>", update=True)
+
+
+def test_a_query_that_does_not_parse_stays_refused():
+    """Only a parsed query can show that a 'service' the scan found is no SERVICE clause."""
+    with pytest.raises(ServiceRefusedError):
+        refuse_network("SELECT * WHERE { <http://api.service.com/x> ?p ?o")
+
+
+def test_an_iri_naming_a_service_queries_a_store_and_kg_serve(example_store, running):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { <http://api.service.com/x> ?p ?o }"
+    assert [int(row[0]) for row in run_query(load_source(example_store), query)] == [0]
+    with running(example_store, workers=1) as server:
+        status, body = http(f"{server.url}?{urllib.parse.urlencode({'query': query})}", headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
+
+
 def test_run_query_on_a_file_graph_and_a_store_connects_nowhere(example_build, example_store, listener):
     for graph in (example_build.graph, load_source(example_store)):
         with pytest.raises(ServiceRefusedError):
