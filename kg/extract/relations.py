@@ -61,6 +61,15 @@ def _in_nested_clause(token: Token, trigger: Token) -> bool:
     return False
 
 
+def _infinitive_owners(verb: Token) -> list[Token]:
+    """The possessor of the noun ``verb`` is the infinitive of, who is the verb's subject: "Meta's intention to compete
+    with OpenAI", "its decision to buy Y"."""
+    head = verb.head
+    if verb.dep_ != "acl" or head.pos_ != "NOUN" or not any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children):
+        return []
+    return [c for c in head.children if c.dep_ == "poss"]
+
+
 def _apposition_host(appos: Token) -> Token:
     """What an apposition describes: the word just before its comma ("Nvidia, Swisscom Ventures and Alpenhorn Capital,
     a Geneva-based fund": Capital), which the parser often hangs on the first name of a list instead."""
@@ -121,6 +130,7 @@ class RelationFinder:
         self.open_skip = set(lexicon["open_relation_skip"])
         self.modifier_predicates = tuple(lexicon["modifier_predicates"])
         self.prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["prepositions"].items() if not k.startswith("_")}
+        self.agent_prepositions: dict[str, list[str]] = {k: v for k, v in lexicon["agent_prepositions"].items() if not k.startswith("_")}
         self.anaphors: dict[str, list[str]] = lexicon["anaphors"]
         self.org_heads = set(lexicon["org_heads"])
         self.place_heads = set(lexicon["place_heads"])
@@ -279,6 +289,9 @@ class RelationFinder:
             subjects = [c for c in current.children if c.dep_ in ("compound", "npadvmod") and c.i < current.i and c.pos_ in ("PROPN", "NOUN")]
             if subjects:
                 return subjects
+            owners = _infinitive_owners(current)
+            if owners:
+                return owners  # "Meta's intention to compete with OpenAI": Meta is the one to compete
             if current.dep_ in ("acl", "relcl") and current.head.pos_ in ("PROPN", "NOUN") and (deps != _SUBJECT_DEPS or step > 0):
                 # "Siemens, having partnered with Nvidia": the noun it modifies; so too for a verb it depends on:
                 # "Adamson, convicted of murdering Bolles"
@@ -751,6 +764,7 @@ class RelationFinder:
                 yield from self._roles(mention, sent, at)
                 yield from self._capitalised_title(mention, sent, at)
             yield from self._named_rival(mention, sent, at)
+            yield from self._agent_preposition(mention, sent, at)
             # "OpenAI's GPT Pro": developed / partOf / worksFor / locatedIn by the classes
             owners = [c for c in root.children if c.dep_ == "poss"]
             if not owners and root.dep_ == "compound" and root.head.lemma_.lower() in self.product_heads:
@@ -798,6 +812,28 @@ class RelationFinder:
             if other != mention:
                 yield self._make((other, anaphor), (self.nouns[lemma]["property"],), (mention, False), sent, f"noun:{lemma}", "noun", lemma,
                                  (None, None))
+
+    def _agent_preposition(self, mention: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
+        """"Lanterna Games, the studio behind Hollow Tide", "the company behind Llama": a noun standing for a name (in
+        apposition, or an anaphor; capitalised in a headline) made the thing named after the preposition."""
+        root = mention.root
+        prep = root.head
+        if root.dep_ != "pobj" or prep.dep_ != "prep" or prep.lower_ not in self.agent_prepositions:
+            return
+        noun = prep.head
+        if noun.i in at or noun.pos_ not in ("NOUN", "PROPN"):
+            return  # a name does not stand "behind" another: "Tesela ranks second behind Orbex"
+        if any(t.tag_ in ("JJS", "RBS") or t.ent_type_ == "ORDINAL" for t in noun.doc[noun.left_edge.i:noun.i]):
+            return  # a ranking: "the second-largest retailer in the United States behind REI"
+        agent, anaphor = self._argument(noun, at)
+        classes = self.anaphors.get(noun.lower_)
+        if agent is None and classes is not None and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in noun.children):
+            agent, anaphor = self._anaphor(noun, classes), True  # "Why the Company Behind Llama Just Closed ...", title case
+        if agent is not None and agent != mention:
+            predicates = tuple(self.agent_prepositions[prep.lower_])
+            # too weak to decide classes: only a known organisation and a known product
+            yield replace(self._make((agent, anaphor), predicates, (mention, False), sent, f"preposition:{prep.lower_}", "preposition",
+                                     prep.lower_, (None, None)), class_votes=False)
 
     def _home_place(self, place: Span, sent: Span, at: dict[int, Span]) -> Iterator[CandidateRelation]:
         """"X won in his native South Carolina", "X is returning to his Iowa hometown": the subject lives (or lived) there."""

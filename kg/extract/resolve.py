@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract.merge import DocumentEntities, choose_class
 from kg.extract.mentions import MENTIONS_KEY
@@ -225,24 +225,33 @@ def _class_votes(spans: list[Span], clusters: list[list[int]], candidates: list[
     return votes
 
 
-def _descriptions(span: Span) -> set[str]:
-    """The common nouns a name is described by: "carmaker BMW", "BMW, the carmaker", "the carmaker's ..."."""
+def _is_plural(token: Token) -> bool:
+    """Whether a noun is plural by its tag: "models", not "model"."""
+    return token.tag_ in ("NNS", "NNPS")
+
+
+def _descriptions(span: Span, plural: bool = False) -> set[str]:
+    """The common nouns a name is described by: "carmaker BMW", "BMW, the carmaker", "the carmaker's ...".
+
+    Only nouns of the given number: "OpenAI's GPT models" names a family, which "the model" does not refer back to.
+    """
     root = span.root
     nouns = [c for c in root.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
     if root.dep_ == "appos" and root.head.pos_ == "NOUN" or root.dep_ == "compound" and root.head.pos_ == "NOUN" and root.head.dep_ != "appos":
         nouns.append(root.head)  # not "Aldermoor Athletic, the Championship football club": that club is Aldermoor
-    return {n.lemma_.lower() for n in nouns}
+    return {n.lemma_.lower() for n in nouns if _is_plural(n) == plural}
 
 
 def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[int, int], int], classes: dict[int, str],
-                     window: int, slot: frozenset[str] = frozenset()) -> int | None:
+                     window: int, slot: frozenset[str] = frozenset(), chain: int = 8) -> int | None:
     """The cluster an anaphor ("it", "the company") refers to, or ``None``.
 
     Compatible names are those of a class the anaphor can stand for and, when one of them fits, the
     relation's ``slot`` can hold. A noun anaphor ("the carmaker") goes to the nearest earlier name the text
     described with that noun. Otherwise the nearest earlier name of a
     compatible class in the same sentence wins; else the subject of the
-    sentence before; else, within ``window`` tokens before the sentence, the
+    sentence before, or, when that subject is the same anaphor ("the model ... The model"), what that one
+    refers to (followed back at most ``chain`` sentences); else, within ``window`` tokens before the sentence, the
     name most often a grammatical subject so far (the topic), then the nearest.
     """
     allowed = set(anaphor.label_[len(ANAPHOR_PREFIX):].split("|"))
@@ -255,7 +264,7 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
 
     earlier = [s for s in spans if s.end <= anaphor.start and compatible(s)]
     noun = anaphor.root.lemma_.lower()
-    described = [s for s in earlier if noun in _descriptions(s)] if anaphor.root.pos_ == "NOUN" else []
+    described = [s for s in earlier if noun in _descriptions(s, _is_plural(anaphor.root))] if anaphor.root.pos_ == "NOUN" else []
     if described:
         # "BMW, the German carmaker ... the Munich-based carmaker": the name the text described with that noun
         return cluster_of[(described[-1].start, described[-1].end)]
@@ -274,9 +283,22 @@ def _resolve_anaphor(anaphor: Span, spans: list[Span], cluster_of: dict[tuple[in
                         and s.root.head == previous.root), None)
         if subject is not None:
             return cluster_of[(subject.start, subject.end)]
+        # "... the model beat Gemini. The model will roll out ...": an anaphor like the one there refers to what that one does
+        same = next((t for t in previous if chain > 0 and t.dep_ in ("nsubj", "nsubjpass") and t.head == previous.root
+                     and _same_anaphor(t, anaphor.root) and not any(s.start <= t.i < s.end for s in spans)), None)
+        if same is not None:
+            return _resolve_anaphor(Span(anaphor.doc, same.i, same.i + 1, label=anaphor.label_), spans, cluster_of, classes, window, slot,
+                                    chain - 1)
     salience = Counter(cluster_of[(s.start, s.end)] for s in earlier if s.root.dep_ in ("nsubj", "nsubjpass"))
     best = max(range(len(recent)), key=lambda i: (salience[cluster_of[(recent[i].start, recent[i].end)]], i))
     return cluster_of[(recent[best].start, recent[best].end)]
+
+
+def _same_anaphor(token: Token, anaphor: Token) -> bool:
+    """Whether ``token`` is the anaphor ``anaphor`` is: the same pronoun, or the same noun after "the" ("the model")."""
+    if token.pos_ != anaphor.pos_ or token.lemma_.lower() != anaphor.lemma_.lower() or _is_plural(token) != _is_plural(anaphor):
+        return False
+    return token.pos_ == "PRON" or any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children)
 
 
 def _evidence(sentence: Span) -> dict[str, Any]:

@@ -642,3 +642,51 @@ def test_relations_a_city_and_its_country_inside_a_list_of_places(nlp):
     triples = _triples(nlp, "The robots could go to the carmaker's factories in Ghent, Belgium, and Charleston, South Carolina, from 2027.")
     assert ("Ghent", "locatedIn", "Belgium") in triples and ("Charleston", "locatedIn", "South Carolina") in triples
     assert not any(p == "locatedIn" for _, p, _ in _triples(nlp, "The bank has offices in London, Paris, and Berlin."))
+
+
+def test_resolution_a_noun_anaphor_is_not_a_family_the_plural_noun_names(nlp):
+    text = ("Halcyon's Lumen models are popular with lawyers. Norvane Labs released Orbit in March. "
+            "The model will roll out across Slack in May.")
+    triples = _triples(nlp, text)
+    assert ("Orbit", "availableOn", "Slack") in triples  # "the model": one model, not the family of "Lumen models"
+    assert ("Lumen", "availableOn", "Slack") not in triples
+
+
+def test_resolution_an_anaphor_like_the_subject_before_has_its_antecedent(nlp):
+    text = ("Halcyon Labs released Lumen in 2023. Lumen answers legal questions. Lumen is sold to banks. "
+            "After Norvane Labs released Nova in March, the model beat Lumen on benchmarks. The model will roll out across Slack in May.")
+    triples = _triples(nlp, text)
+    assert ("Nova", "availableOn", "Slack") in triples  # the model that beat Lumen, not Lumen, the most frequent subject
+    assert ("Lumen", "availableOn", "Slack") not in triples
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The deal signals Brennwerk's intention to compete directly with Siemens and ABB.", ("Brennwerk", "competesWith", "Siemens")),
+        ("Analysts said Corvane's decision to acquire Tesela surprised investors.", ("Corvane", "acquired", "Tesela")),
+    ],
+)
+def test_relations_the_owner_of_a_noun_is_the_subject_of_its_infinitive(nlp, text, expected):
+    assert expected in _triples(nlp, text)
+
+
+def test_relations_a_noun_of_intent_to_act_is_still_hypothetical(nlp):
+    assert not any(p == "acquired" for _, p, _ in _triples(nlp, "Corvane's plan to acquire Tesela was dropped."))
+    assert not any(p == "leads" for _, p, _ in _triples(nlp, "Senators questioned Dana Whitcomb on her nomination to head Brightwell Capital."))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kurogane bought Lanterna, the studio behind Ember Protocol, in May. Lanterna released Ember Protocol in 2021.",
+        "Lanterna released Ember Protocol in 2021. The company behind Ember Protocol said on Monday that sales rose.",
+    ],
+)
+def test_relations_the_noun_behind_a_product_developed_it(nlp, text):
+    assert ("Lanterna", "developed", "Ember Protocol") in _triples(nlp, text)
+
+
+def test_relations_behind_in_a_ranking_is_no_maker(nlp):
+    text = "Halcyon Labs released Lumen in 2022. Norvane Labs is now the second-largest maker of legal software in Europe behind Lumen."
+    assert ("Norvane Labs", "developed", "Lumen") not in _triples(nlp, text)
