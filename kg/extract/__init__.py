@@ -12,9 +12,13 @@ from typing import Any
 from kg.extract.model import Entity, Extraction, Relation, SourceDocument
 
 __all__ = [
-    "DEFAULT_MODELS", "Entity", "Extraction", "Relation", "SourceDocument",
+    "DEFAULT_EXTRACTOR", "DEFAULT_MODELS", "EXTRACTORS", "Entity", "Extraction", "Relation", "SourceDocument",
     "extract", "extract_documents", "load_pipeline",
 ]
+#: How entities and relations are found: "rules" (the lexicon's rules on spaCy's own NER) or "learned" (a fine-tuned
+#: NER and a trained relation classifier over the rules' proposals, shipped in ``kg/models``).
+EXTRACTORS = ("rules", "learned")
+DEFAULT_EXTRACTOR = "rules"
 _PIPELINE_NAMES = {"DEFAULT_MODELS", "extract", "extract_documents", "load_pipeline"}
 
 

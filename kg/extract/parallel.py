@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import multiprocessing
+import os
 import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,6 +35,7 @@ from spacy.language import Language
 
 from kg.errors import KGError, UsageError
 from kg.extract.model import SourceDocument
+from kg.extract import DEFAULT_EXTRACTOR
 from kg.extract.pipeline import DEFAULT_MODELS, extract_documents, load_pipeline
 from kg.extract.merge import DocumentEntities
 
@@ -47,14 +49,16 @@ _LOCK = threading.Lock()  # one batch at a time per process: a Dask worker may r
 
 @dataclass(frozen=True)
 class PipelineSpec:
-    """How to load kg's pipeline in a worker (the pipeline itself does not travel): model name and lexicon.
+    """How to load kg's pipeline in a worker (the pipeline itself does not travel): model name, lexicon and extractor.
 
     >>> PipelineSpec.of(None)
-    PipelineSpec(model=None, lexicon_path=None)
+    PipelineSpec(model=None, lexicon_path=None, extractor='rules', models_dir=None)
     """
 
     model: str | None = None
     lexicon_path: str | None = None
+    extractor: str = DEFAULT_EXTRACTOR
+    models_dir: str | None = None
 
     @property
     def model_name(self) -> str | None:
@@ -62,16 +66,19 @@ class PipelineSpec:
         return self.model or next((name for name in DEFAULT_MODELS if spacy.util.is_package(name)), None)
 
     @classmethod
-    def of(cls, nlp: Language | None, *, model: str | None = None) -> PipelineSpec:
-        """The spec that loads the same model as ``nlp`` (when given), else ``model``."""
+    def of(cls, nlp: Language | None, *, model: str | None = None, extractor: str = DEFAULT_EXTRACTOR,
+           models_dir: str | os.PathLike[str] | None = None) -> PipelineSpec:
+        """The spec that loads the same pipeline as ``nlp`` (when given), else ``model`` with ``extractor`` and ``models_dir``."""
+        models = str(models_dir) if models_dir is not None else None
         if nlp is not None and nlp.meta.get("name"):
-            return cls(model=f"{nlp.lang}_{nlp.meta['name']}")
-        return cls(model=model)
+            learned = "kg_relation_classifier" in nlp.pipe_names
+            return cls(model=f"{nlp.lang}_{nlp.meta['name']}", extractor="learned" if learned else "rules", models_dir=models)
+        return cls(model=model, extractor=extractor, models_dir=models)
 
 
 @functools.lru_cache(maxsize=2)
 def _pipeline(spec: PipelineSpec) -> Language:
-    return load_pipeline(spec.model, lexicon_path=spec.lexicon_path)
+    return load_pipeline(spec.model, lexicon_path=spec.lexicon_path, extractor=spec.extractor, models_dir=spec.models_dir)
 
 
 def extract_batch(documents: Batch, spec: PipelineSpec, *, nlp: Language | None = None) -> list[DocumentEntities]:

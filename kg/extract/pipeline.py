@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
 
 from kg.errors import ModelNotFoundError
+from kg.extract import DEFAULT_EXTRACTOR, EXTRACTORS
+from kg.extract import classifier as _classifier  # noqa: F401  (registers "kg_relation_classifier")
 from kg.extract import mentions as _mentions  # noqa: F401  (registers "kg_mentions")
 from kg.extract import relations as _relations  # noqa: F401  (registers "kg_relations")
 from kg.extract.chunks import CHUNK_CHARS, chunk_text
@@ -18,7 +22,7 @@ from kg.extract.merge import DocumentEntities, join_chunks, merge_documents
 from kg.extract.resolve import resolve_document
 from kg.ontology import load_lexicon
 
-__all__ = ["DEFAULT_MODELS", "load_pipeline", "extract", "extract_documents"]
+__all__ = ["DEFAULT_EXTRACTOR", "DEFAULT_MODELS", "EXTRACTORS", "load_pipeline", "extract", "extract_documents"]
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +35,21 @@ _INSTALL_HINT = (
 )
 
 
-def load_pipeline(model: str | None = None, *, lexicon_path: str | None = None) -> Language:
+def load_pipeline(model: str | None = None, *, lexicon_path: str | None = None, extractor: str = DEFAULT_EXTRACTOR,
+                  models_dir: str | os.PathLike[str] | None = None) -> Language:
     """Load a spaCy English pipeline by name and add kg's components to it.
 
     The names tried are ``model`` (when given), then :data:`DEFAULT_MODELS`.
     Nothing is downloaded: a model that is not installed is skipped.
+    ``extractor`` is one of :data:`EXTRACTORS`; the learned one reads its weights from
+    ``models_dir`` (folders ``ner`` and ``relations``; default: the ones shipped in ``kg/models``).
 
     >>> nlp = load_pipeline()  # doctest: +SKIP
     >>> nlp.pipe_names[-2:]  # doctest: +SKIP
     ['kg_mentions', 'kg_relations']
     """
+    if extractor not in EXTRACTORS:
+        raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}, got {extractor!r}")
     names = ([model] if model else []) + [m for m in DEFAULT_MODELS if m != model]
     for name in names:
         try:
@@ -54,8 +63,14 @@ def load_pipeline(model: str | None = None, *, lexicon_path: str | None = None) 
         _keep_hyphenated_words(nlp, load_lexicon(lexicon_path)["hyphenated_words"])
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("kg_line_breaks", before="parser")
+        if extractor == "learned":
+            from kg.extract.ner import use_trained_ner
+
+            use_trained_ner(nlp, Path(models_dir) / "ner" if models_dir else None)
         nlp.add_pipe("kg_mentions", config=config)
         nlp.add_pipe("kg_relations", config=config)
+        if extractor == "learned":
+            nlp.add_pipe("kg_relation_classifier", config={"model_path": str(Path(models_dir) / "relations") if models_dir else None})
         return nlp
     raise ModelNotFoundError(_INSTALL_HINT.format(tried=", ".join(names)))
 

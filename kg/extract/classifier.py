@@ -1,0 +1,247 @@
+"""The ``kg_relation_classifier`` spaCy component: a trained model decides the relation of each mention pair.
+
+For every ordered pair of mentions in one sentence (from ``doc.spans["kg_mentions"]``),
+:class:`PairFeaturizer` builds one vector: the pipeline's token vectors (``doc.tensor``)
+pooled over both mentions and the words between them, hashed bags of the words between
+and around them and of the dependency path that joins them, the mentions' classes, and
+the properties the rules of ``kg_relations`` proposed for the pair. A small thinc
+network (:func:`build_relation_model`) gives a probability for each property it was
+trained on and for "no relation".
+
+The rules stay as a fallback: a rule candidate whose pair the model judged and whose
+property the model knows is kept only as a vote on its arguments' classes (the model
+decided); every other rule candidate (an anaphor, a property the model was not trained
+on) passes unchanged. Results replace ``doc._.kg_relations``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from thinc.api import Model, Relu, Softmax, chain
+
+from kg.errors import ModelNotFoundError
+from kg.extract.mentions import MENTIONS_KEY
+from kg.extract.relations import CandidateRelation
+from kg.ontology import property_signatures
+
+__all__ = ["MODEL_DIR", "NO_RELATION", "PairFeaturizer", "RelationClassifier", "build_relation_model",
+           "load_relation_model", "save_relation_model", "sentence_pairs"]
+
+#: Where the shipped relation model lives in the package.
+MODEL_DIR: Traversable = files("kg") / "models" / "relations"
+#: The label of a pair with no relation.
+NO_RELATION = "none"
+#: The mention classes the featurizer knows; any other label counts as the last ("other").
+MENTION_CLASSES = ("Person", "Organization", "Place", "Product", "AIModel", "Event", "Money", "Date", "Unknown", "other")
+
+
+def sentence_pairs(doc: Doc, mentions: list[Span], max_gap: int) -> Iterator[tuple[Span, Span]]:
+    """Every ordered pair of distinct mentions of one sentence with at most ``max_gap`` tokens between them."""
+    by_sentence: dict[int, list[Span]] = {}
+    for span in mentions:
+        by_sentence.setdefault(span[0].sent.start, []).append(span)
+    for group in by_sentence.values():
+        for a in group:
+            for b in group:
+                if a is not b and (a.start >= b.end or b.start >= a.end) and max(a.start, b.start) - min(a.end, b.end) <= max_gap:
+                    yield a, b
+
+
+def _path(a: Token, b: Token) -> list[Token]:
+    """The tokens on the dependency path from ``a`` to ``b``, both ends left out."""
+    up_a = [a, *a.ancestors]
+    depth = {t.i: n for n, t in enumerate(up_a)}
+    up_b = [b, *b.ancestors]
+    for n, token in enumerate(up_b):
+        if token.i in depth:
+            path = up_a[:depth[token.i] + 1] + up_b[:n][::-1]
+            return [t for t in path if t.i not in (a.i, b.i)]
+    return []
+
+
+@dataclass(frozen=True)
+class PairFeaturizer:
+    """Turn mention pairs into feature vectors; the settings are saved with the model."""
+
+    properties: tuple[str, ...]
+    width: int = 96
+    buckets: int = 1024
+    window: int = 2
+    max_gap: int = 30
+
+    @property
+    def size(self) -> int:
+        """The length of one feature vector."""
+        return 3 * self.width + 2 * len(MENTION_CLASSES) + 2 * len(self.properties) + 5 * self.buckets + 6
+
+    def __call__(self, doc: Doc, pairs: list[tuple[Span, Span]], candidates: list[CandidateRelation]) -> numpy.ndarray:
+        """One row per pair (see the module docstring)."""
+        X = numpy.zeros((len(pairs), self.size), dtype="float32")
+        if not pairs:
+            return X
+        tensor = doc.tensor if doc.tensor is not None and doc.tensor.shape[0] == len(doc) else \
+            numpy.zeros((len(doc), self.width), dtype="float32")
+        width = min(self.width, tensor.shape[1]) if tensor.ndim == 2 else 0
+        proposed: dict[tuple[int, int, int, int], tuple[str, ...]] = {}
+        for cand in candidates:
+            key = (cand.subject.start, cand.subject.end, cand.object.start, cand.object.end)
+            proposed[key] = proposed.get(key, ()) + cand.predicates
+        prop_index = {p: n for n, p in enumerate(self.properties)}
+        class_index = {c: n for n, c in enumerate(MENTION_CLASSES)}
+        W, C, P, B = self.width, len(MENTION_CLASSES), len(self.properties), self.buckets
+        o_class, o_rule, o_bag = 3 * W, 3 * W + 2 * C, 3 * W + 2 * C + 2 * P
+        o_scalar = o_bag + 5 * B
+        mention_starts = sorted(m.start for m in {c for pair in pairs for c in pair})
+        for row, (a, b) in enumerate(pairs):
+            x = X[row]
+            first, second = (a, b) if a.start < b.start else (b, a)
+            if width:
+                x[0:width] = tensor[a.start:a.end, :width].mean(axis=0)
+                x[W:W + width] = tensor[b.start:b.end, :width].mean(axis=0)
+                if second.start > first.end:
+                    x[2 * W:2 * W + width] = tensor[first.end:second.start, :width].mean(axis=0)
+            x[o_class + class_index.get(a.label_, C - 1)] = 1
+            x[o_class + C + class_index.get(b.label_, C - 1)] = 1
+            for n, p in enumerate(proposed.get((a.start, a.end, b.start, b.end), ())):
+                if p in prop_index:
+                    x[o_rule + prop_index[p]] = max(x[o_rule + prop_index[p]], 1.0 / (n + 1))
+            for n, p in enumerate(proposed.get((b.start, b.end, a.start, a.end), ())):
+                if p in prop_index:
+                    x[o_rule + P + prop_index[p]] = max(x[o_rule + P + prop_index[p]], 1.0 / (n + 1))
+            between = doc[first.end:second.start]
+            for token in between:
+                x[o_bag + token.lemma % B] = 1
+            sentence = a[0].sent
+            outside = [*doc[max(sentence.start, first.start - self.window):first.start],
+                       *doc[second.end:min(sentence.end, second.end + self.window)]]
+            for token in outside:
+                x[o_bag + B + token.lemma % B] = 1
+            for n, span in enumerate((a, b)):
+                for token in span:
+                    x[o_bag + (3 + n) * B + token.lower % B] = 1
+            path = _path(a.root, b.root)
+            for token in path:
+                x[o_bag + 2 * B + (token.lemma * 31 + token.dep) % B] = 1
+            x[o_scalar] = 1.0 if a.start < b.start else 0.0
+            x[o_scalar + 1] = math.log1p(len(between)) / 4
+            x[o_scalar + 2] = len(path) / 10
+            x[o_scalar + 3] = 1.0 if any(t.text == "," for t in between) else 0.0
+            x[o_scalar + 4] = 1.0 if any(t.pos_ in ("VERB", "AUX") for t in between) else 0.0
+            x[o_scalar + 5] = (bisect_left(mention_starts, second.start) - bisect_right(mention_starts, first.start)) / 3
+        return X
+
+
+def build_relation_model(n_features: int, labels: int, hidden: int = 256, dropout: float = 0.2) -> Model:
+    """The pair classifier: one hidden ReLU layer and a softmax over the labels (``none`` first)."""
+    return chain(Relu(nO=hidden, nI=n_features, dropout=dropout), Softmax(nO=labels, nI=hidden))
+
+
+@dataclass
+class RelationModel:
+    """A trained relation classifier with its featurizer, labels, threshold and name."""
+
+    model: Model
+    featurizer: PairFeaturizer
+    labels: tuple[str, ...]  # labels[0] is NO_RELATION
+    threshold: float
+    name: str
+    version: str
+    hidden: int
+
+    @property
+    def rule(self) -> str:
+        """What a relation it finds names as its origin (``kg:rule``): the model and its version."""
+        return f"model:{self.name}@{self.version}"
+
+
+def save_relation_model(relation_model: RelationModel, path: Path, *, meta: dict[str, Any] | None = None) -> None:
+    """Write the weights (``model.bin``) and settings (``config.json``) into folder ``path``."""
+    path.mkdir(parents=True, exist_ok=True)
+    f = relation_model.featurizer
+    config = {"name": relation_model.name, "version": relation_model.version, "labels": list(relation_model.labels),
+              "threshold": relation_model.threshold, "hidden": relation_model.hidden,
+              "featurizer": {"properties": list(f.properties), "width": f.width, "buckets": f.buckets,
+                             "window": f.window, "max_gap": f.max_gap}, **(meta or {})}
+    (path / "model.bin").write_bytes(relation_model.model.to_bytes())
+    (path / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def load_relation_model(path: Path | Traversable | None = None) -> RelationModel:
+    """Read a relation model saved by :func:`save_relation_model` (the shipped one by default)."""
+    path = path if path is not None else MODEL_DIR
+    if not (path / "config.json").is_file() or not (path / "model.bin").is_file():
+        raise ModelNotFoundError(f"no trained relation model in {path}; build one with `kg train`")
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    settings = config["featurizer"]
+    featurizer = PairFeaturizer(properties=tuple(settings["properties"]), width=settings["width"],
+                                buckets=settings["buckets"], window=settings["window"], max_gap=settings["max_gap"])
+    model = build_relation_model(featurizer.size, len(config["labels"]), hidden=config["hidden"])
+    model.initialize()
+    model.from_bytes((path / "model.bin").read_bytes())
+    return RelationModel(model, featurizer, tuple(config["labels"]), float(config["threshold"]), config["name"],
+                         config["version"], config["hidden"])
+
+
+@Language.factory("kg_relation_classifier", default_config={"model_path": None, "threshold": None})
+def make_relation_classifier(nlp: Language, name: str, model_path: str | None, threshold: float | None) -> "RelationClassifier":
+    """Load the relation model (``kg/models/relations`` by default); ``threshold`` overrides its tuned one."""
+    relation_model = load_relation_model(Path(model_path) if model_path else None)
+    if threshold is not None:
+        relation_model.threshold = threshold
+    return RelationClassifier(name, relation_model)
+
+
+class RelationClassifier:
+    """Decide the relation of each mention pair with a trained model; see the module docstring."""
+
+    def __init__(self, name: str, relation_model: RelationModel) -> None:
+        self.name = name
+        self.relation_model = relation_model
+        self.known = frozenset(relation_model.labels[1:])
+        self.signatures = property_signatures()
+
+    def __call__(self, doc: Doc) -> Doc:
+        rules: list[CandidateRelation] = doc._.kg_relations or []
+        pairs = list(sentence_pairs(doc, list(doc.spans[MENTIONS_KEY]), self.relation_model.featurizer.max_gap))
+        if not pairs:
+            return doc
+        scores = self.relation_model.model.predict(self.relation_model.featurizer(doc, pairs, rules))
+        judged = {(a.start, a.end, b.start, b.end) for a, b in pairs}
+        by_pair: dict[tuple[int, int, int, int], list[CandidateRelation]] = {}
+        kept: list[CandidateRelation] = []
+        for cand in rules:
+            key = (cand.subject.start, cand.subject.end, cand.object.start, cand.object.end)
+            by_pair.setdefault(key, []).append(cand)
+            if key in judged and self.known & set(cand.predicates):
+                cand = replace(cand, vote_only=cand.vote_only | (self.known & set(cand.predicates)))  # the model decides
+            kept.append(cand)
+        labels, threshold = self.relation_model.labels, self.relation_model.threshold
+        found: dict[tuple[Span, Span, str], float] = {}
+        for (a, b), row in zip(pairs, scores):
+            best = int(row[1:].argmax()) + 1
+            if row[best] < threshold:
+                continue
+            prop = labels[best]
+            if self.signatures[prop].symmetric and a.start > b.start:
+                a, b = b, a  # a symmetric relation is stated once per pair
+            found[(a, b, prop)] = max(found.get((a, b, prop), 0.0), float(row[best]))
+        for (a, b, prop), probability in found.items():
+            rule = next((c for c in by_pair.get((a.start, a.end, b.start, b.end), ()) if prop in c.predicates), None)
+            kept.append(CandidateRelation(
+                subject=a, predicates=(prop,), object=b, sentence=a[0].sent, rule=self.relation_model.rule,
+                confidence=round(probability, 3), trigger=rule.trigger if rule else None,
+                amount=rule.amount if rule else None, date=rule.date if rule else None, class_votes=False,
+                argument_classes=rule.argument_classes if rule else frozenset()))
+        doc._.kg_relations = kept
+        return doc

@@ -1,0 +1,111 @@
+"""The trained relation classifier: features, training on a tiny sample, saving, loading and use in the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.errors import ModelNotFoundError
+from kg.extract.classifier import NO_RELATION, PairFeaturizer, load_relation_model, sentence_pairs
+from kg.extract.mentions import MENTIONS_KEY
+from kg.extract.pipeline import load_pipeline
+from kg.train.corpus import read_gold
+from kg.train.relations import align_mentions, pair_labels, train_relations
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def sample() -> list:
+    return read_gold(DATA / "conll04_sample.json") + read_gold(DATA / "redocred_sample.json")
+
+
+@pytest.fixture(scope="module")
+def trained(nlp, sample, tmp_path_factory) -> tuple[Path, dict]:
+    path = tmp_path_factory.mktemp("relations")
+    info = train_relations(sample, nlp, path, epochs=3, min_examples=1, hidden=32)
+    return path, info
+
+
+def test_pairs_are_ordered_distinct_and_in_one_sentence(nlp) -> None:
+    doc = nlp("Meta hired Alexandr Wang from Scale AI. OpenAI is based in San Francisco.")
+    pairs = list(sentence_pairs(doc, list(doc.spans[MENTIONS_KEY]), max_gap=30))
+    assert pairs
+    assert all(a is not b and a[0].sent == b[0].sent for a, b in pairs)
+    assert {(b.start, a.start) for a, b in pairs} == {(a.start, b.start) for a, b in pairs}  # both directions
+
+
+def test_features_carry_the_rules_proposal(nlp) -> None:
+    doc = nlp("Meta launched Muse Spark.")
+    mentions = list(doc.spans[MENTIONS_KEY])
+    pairs = list(sentence_pairs(doc, mentions, max_gap=30))
+    featurizer = PairFeaturizer(properties=("launched", "worksFor"))
+    with_rules = featurizer(doc, pairs, doc._.kg_relations)
+    without = featurizer(doc, pairs, [])
+    assert with_rules.shape == (len(pairs), featurizer.size)
+    assert not numpy.array_equal(with_rules, without)  # the rule "Meta launched Muse Spark" is a feature
+
+
+def test_mentions_align_to_the_gold_entities_that_cover_them(nlp, sample) -> None:
+    gold = sample[0]
+    doc = nlp(gold.text)
+    mentions = list(doc.spans[MENTIONS_KEY])
+    for mention, entity in zip(mentions, align_mentions(mentions, gold)):
+        if entity is not None:
+            assert any(min(e, mention.end_char) > max(s, mention.start_char) for s, e in gold.entities[entity].mentions)
+
+
+def test_gold_pairs_get_gold_labels(nlp, sample) -> None:
+    featurizer = PairFeaturizer(properties=("worksFor",))
+    labelled = 0
+    for gold in sample:
+        pairs, labels = pair_labels(nlp(gold.text), gold, featurizer)
+        assert len(pairs) == len(labels)
+        labelled += sum(label != NO_RELATION for label in labels)
+        assert sum(label != NO_RELATION for label in labels) <= 2 * sum(len(gold.entities[h].mentions) * len(gold.entities[t].mentions)
+                                                                          for h, _, t in gold.relations)
+    assert labelled > 0
+
+
+def test_training_saves_a_model_that_loads_and_predicts_the_same(trained, nlp) -> None:
+    path, info = trained
+    model = load_relation_model(path)
+    assert model.labels[0] == NO_RELATION and list(model.labels) == info["labels"]
+    assert model.rule == "model:kg-relations@1.0.0"
+    doc = nlp("Alexandr Wang works for Meta in Menlo Park.")
+    pairs = list(sentence_pairs(doc, list(doc.spans[MENTIONS_KEY]), model.featurizer.max_gap))
+    X = model.featurizer(doc, pairs, doc._.kg_relations)
+    again = load_relation_model(path)
+    assert numpy.allclose(model.model.predict(X), again.model.predict(X))
+
+
+def test_the_classifier_decides_pairs_it_knows(trained, nlp) -> None:
+    path, _ = trained
+    learned = load_pipeline()
+    learned.add_pipe("kg_relation_classifier", config={"model_path": str(path), "threshold": 0.0})
+    doc = learned("Alexandr Wang works for Meta. Meta is based in Menlo Park.")
+    model = load_relation_model(path)
+    known = set(model.labels[1:])
+    stated = [c for c in doc._.kg_relations if c.rule == model.rule]
+    assert stated  # threshold 0: every judged pair gets its best property
+    assert all(set(c.predicates) <= known and 0 <= c.confidence <= 1 for c in stated)
+    for cand in doc._.kg_relations:
+        if cand.rule != model.rule and known & set(cand.predicates):
+            assert known & set(cand.predicates) <= cand.vote_only  # the model decided this pair; the rule only votes
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(ModelNotFoundError, match="kg train"):
+        load_relation_model(tmp_path)
+
+
+def test_an_unknown_extractor_is_a_usage_error(tmp_path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Meta launched Muse Spark.", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(text), "-o", str(tmp_path / "out"), "--extractor", "magic"])
+    assert result.exit_code == 2
+    assert "rules, learned" in result.output
