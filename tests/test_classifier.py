@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import ModelNotFoundError
-from kg.extract.classifier import NO_RELATION, PairFeaturizer, load_relation_model, sentence_pairs
+from kg.extract.classifier import NO_RELATION, PairFeaturizer, decide, load_relation_model, sentence_pairs
 from kg.extract.mentions import MENTIONS_KEY
 from kg.extract.pipeline import load_pipeline
 from kg.train.corpus import read_gold
@@ -63,8 +63,8 @@ def test_gold_pairs_get_gold_labels(nlp, sample) -> None:
     featurizer = PairFeaturizer(properties=("worksFor",))
     labelled = 0
     for gold in sample:
-        pairs, labels = pair_labels(nlp(gold.text), gold, featurizer)
-        assert len(pairs) == len(labels)
+        pairs, labels, proposals = pair_labels(nlp(gold.text), gold, featurizer)
+        assert len(pairs) == len(labels) == len(proposals)
         labelled += sum(label != NO_RELATION for label in labels)
         assert sum(label != NO_RELATION for label in labels) <= 2 * sum(len(gold.entities[h].mentions) * len(gold.entities[t].mentions)
                                                                           for h, _, t in gold.relations)
@@ -83,19 +83,38 @@ def test_training_saves_a_model_that_loads_and_predicts_the_same(trained, nlp) -
     assert numpy.allclose(model.model.predict(X), again.model.predict(X))
 
 
+def _judged(doc, model) -> set:
+    return {(a.start, a.end, b.start, b.end) for a, b in sentence_pairs(doc, list(doc.spans[MENTIONS_KEY]), model.featurizer.max_gap)}
+
+
 def test_the_classifier_decides_pairs_it_knows(trained, nlp) -> None:
     path, _ = trained
-    learned = load_pipeline()
-    learned.add_pipe("kg_relation_classifier", config={"model_path": str(path), "threshold": 0.0})
-    doc = learned("Alexandr Wang works for Meta. Meta is based in Menlo Park.")
     model = load_relation_model(path)
     known = set(model.labels[1:])
+    text = "Alexandr Wang works for Meta. Meta is based in Menlo Park. Wang lives in Palo Alto."
+    silent = load_pipeline()
+    silent.add_pipe("kg_relation_classifier", config={"model_path": str(path), "keep": 1.01, "add": 1.01})
+    doc = silent(text)
+    judged = _judged(doc, model)
+    assert not [c for c in doc._.kg_relations if c.rule == model.rule]  # it states nothing below its thresholds
+    for cand in doc._.kg_relations:  # and the rules' proposals it judged only vote
+        if (cand.subject.start, cand.subject.end, cand.object.start, cand.object.end) in judged:
+            assert known & set(cand.predicates) <= cand.vote_only
+    eager = load_pipeline()
+    eager.add_pipe("kg_relation_classifier", config={"model_path": str(path), "keep": 0.0, "add": 0.0})
+    doc = eager(text)
     stated = [c for c in doc._.kg_relations if c.rule == model.rule]
-    assert stated  # threshold 0: every judged pair gets its best property
     assert all(set(c.predicates) <= known and 0 <= c.confidence <= 1 for c in stated)
-    for cand in doc._.kg_relations:
-        if cand.rule != model.rule and known & set(cand.predicates):
-            assert known & set(cand.predicates) <= cand.vote_only  # the model decided this pair; the rule only votes
+    as_made = {(c.subject.start, c.object.start, c.rule, c.predicates): c.vote_only for c in nlp(text)._.kg_relations}
+    for cand in doc._.kg_relations:  # keep 0: every proposal of a known property stands as the rule made it
+        if cand.rule != model.rule:
+            assert cand.vote_only == as_made[(cand.subject.start, cand.object.start, cand.rule, cand.predicates)]
+
+
+def test_decide_prefers_a_kept_proposal_then_the_models_best() -> None:
+    scores = numpy.array([[0.90, 0.08, 0.02], [0.30, 0.10, 0.60], [0.50, 0.01, 0.49]])
+    assert decide(scores, [[1], [], [1]], keep=0.05, add=0.5).tolist() == [1, 2, 0]
+    assert decide(scores, [[1], [], [1]], keep=0.5, add=0.45).tolist() == [0, 2, 2]
 
 
 def test_a_missing_model_is_a_clear_error(tmp_path) -> None:

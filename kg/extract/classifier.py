@@ -8,16 +8,19 @@ the properties the rules of ``kg_relations`` proposed for the pair. A small thin
 network (:func:`build_relation_model`) gives a probability for each property it was
 trained on and for "no relation".
 
-The rules stay as a fallback: a rule candidate whose pair the model judged and whose
-property the model knows is kept only as a vote on its arguments' classes (the model
-decided); every other rule candidate (an anaphor, a property the model was not trained
-on) passes unchanged. Results replace ``doc._.kg_relations``.
+The model decides every pair it judges (:func:`decide`): a property the rules proposed
+stands if the model gives it at least the ``keep`` probability; otherwise the model's
+own best property if it reaches ``add``; otherwise nothing, and the rule only votes on
+its arguments' classes. Both thresholds are tuned on held-out training documents. A rule
+candidate the model cannot judge (an anaphor, a property it was not trained on) passes
+unchanged. Results replace ``doc._.kg_relations``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from importlib.resources import files
@@ -149,12 +152,13 @@ def build_relation_model(n_features: int, labels: int, hidden: int = 256, dropou
 
 @dataclass
 class RelationModel:
-    """A trained relation classifier with its featurizer, labels, threshold and name."""
+    """A trained relation classifier with its featurizer, labels, thresholds and name."""
 
     model: Model
     featurizer: PairFeaturizer
     labels: tuple[str, ...]  # labels[0] is NO_RELATION
-    threshold: float
+    keep: float  # a rule's proposal stands when the model gives it at least this probability
+    add: float  # the model states a relation no rule proposed when its probability reaches this
     name: str
     version: str
     hidden: int
@@ -170,16 +174,16 @@ def save_relation_model(relation_model: RelationModel, path: Path, *, meta: dict
     path.mkdir(parents=True, exist_ok=True)
     f = relation_model.featurizer
     config = {"name": relation_model.name, "version": relation_model.version, "labels": list(relation_model.labels),
-              "threshold": relation_model.threshold, "hidden": relation_model.hidden,
+              "keep": relation_model.keep, "add": relation_model.add, "hidden": relation_model.hidden,
               "featurizer": {"properties": list(f.properties), "width": f.width, "buckets": f.buckets,
                              "window": f.window, "max_gap": f.max_gap}, **(meta or {})}
     (path / "model.bin").write_bytes(relation_model.model.to_bytes())
     (path / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
-def load_relation_model(path: Path | Traversable | None = None) -> RelationModel:
+def load_relation_model(path: str | os.PathLike[str] | Traversable | None = None) -> RelationModel:
     """Read a relation model saved by :func:`save_relation_model` (the shipped one by default)."""
-    path = path if path is not None else MODEL_DIR
+    path = MODEL_DIR if path is None else path if isinstance(path, Traversable) else Path(path)
     if not (path / "config.json").is_file() or not (path / "model.bin").is_file():
         raise ModelNotFoundError(f"no trained relation model in {path}; build one with `kg train`")
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
@@ -189,17 +193,35 @@ def load_relation_model(path: Path | Traversable | None = None) -> RelationModel
     model = build_relation_model(featurizer.size, len(config["labels"]), hidden=config["hidden"])
     model.initialize()
     model.from_bytes((path / "model.bin").read_bytes())
-    return RelationModel(model, featurizer, tuple(config["labels"]), float(config["threshold"]), config["name"],
-                         config["version"], config["hidden"])
+    return RelationModel(model, featurizer, tuple(config["labels"]), float(config["keep"]), float(config["add"]),
+                         config["name"], config["version"], config["hidden"])
 
 
-@Language.factory("kg_relation_classifier", default_config={"model_path": None, "threshold": None})
-def make_relation_classifier(nlp: Language, name: str, model_path: str | None, threshold: float | None) -> "RelationClassifier":
-    """Load the relation model (``kg/models/relations`` by default); ``threshold`` overrides its tuned one."""
-    relation_model = load_relation_model(Path(model_path) if model_path else None)
-    if threshold is not None:
-        relation_model.threshold = threshold
+@Language.factory("kg_relation_classifier", default_config={"model_path": None, "keep": None, "add": None})
+def make_relation_classifier(nlp: Language, name: str, model_path: str | None, keep: float | None,
+                             add: float | None) -> "RelationClassifier":
+    """Load the relation model (``kg/models/relations`` by default); ``keep`` and ``add`` override its tuned thresholds."""
+    relation_model = load_relation_model(model_path)
+    relation_model.keep = relation_model.keep if keep is None else keep
+    relation_model.add = relation_model.add if add is None else add
     return RelationClassifier(name, relation_model)
+
+
+def decide(scores: numpy.ndarray, proposed: list[list[int]], keep: float, add: float) -> numpy.ndarray:
+    """The label index of each pair: the rules' proposed label with the highest probability if that reaches
+    ``keep``, else the model's best label if it reaches ``add``, else 0 (``none``).
+
+    >>> decide(numpy.array([[0.9, 0.08, 0.02], [0.3, 0.1, 0.6]]), [[1], []], keep=0.05, add=0.5).tolist()
+    [1, 2]
+    """
+    best = scores[:, 1:].argmax(axis=1) + 1
+    decided = numpy.where(scores[numpy.arange(len(scores)), best] >= add, best, 0)
+    for i, labels in enumerate(proposed):
+        if labels:
+            top = max(labels, key=lambda label: scores[i, label])
+            if scores[i, top] >= keep:
+                decided[i] = top
+    return decided
 
 
 class RelationClassifier:
@@ -208,40 +230,41 @@ class RelationClassifier:
     def __init__(self, name: str, relation_model: RelationModel) -> None:
         self.name = name
         self.relation_model = relation_model
-        self.known = frozenset(relation_model.labels[1:])
+        self.index = {label: n for n, label in enumerate(relation_model.labels) if n}
         self.signatures = property_signatures()
 
     def __call__(self, doc: Doc) -> Doc:
         rules: list[CandidateRelation] = doc._.kg_relations or []
-        pairs = list(sentence_pairs(doc, list(doc.spans[MENTIONS_KEY]), self.relation_model.featurizer.max_gap))
+        model = self.relation_model
+        pairs = list(sentence_pairs(doc, list(doc.spans[MENTIONS_KEY]), model.featurizer.max_gap))
         if not pairs:
             return doc
-        scores = self.relation_model.model.predict(self.relation_model.featurizer(doc, pairs, rules))
-        judged = {(a.start, a.end, b.start, b.end) for a, b in pairs}
-        by_pair: dict[tuple[int, int, int, int], list[CandidateRelation]] = {}
+        row_of = {(a.start, a.end, b.start, b.end): n for n, (a, b) in enumerate(pairs)}
+        proposed: list[list[int]] = [[] for _ in pairs]
+        for cand in rules:
+            n = row_of.get((cand.subject.start, cand.subject.end, cand.object.start, cand.object.end))
+            if n is not None:
+                proposed[n] += [self.index[p] for p in cand.predicates if p in self.index]
+        scores = model.model.predict(model.featurizer(doc, pairs, rules))
+        decided = decide(scores, proposed, model.keep, model.add)
         kept: list[CandidateRelation] = []
         for cand in rules:
-            key = (cand.subject.start, cand.subject.end, cand.object.start, cand.object.end)
-            by_pair.setdefault(key, []).append(cand)
-            if key in judged and self.known & set(cand.predicates):
-                cand = replace(cand, vote_only=cand.vote_only | (self.known & set(cand.predicates)))  # the model decides
+            n = row_of.get((cand.subject.start, cand.subject.end, cand.object.start, cand.object.end))
+            known = {p for p in cand.predicates if p in self.index}
+            if n is not None and known and model.labels[decided[n]] not in cand.predicates:
+                cand = replace(cand, vote_only=cand.vote_only | known)  # the model rejected it: it only votes on classes
             kept.append(cand)
-        labels, threshold = self.relation_model.labels, self.relation_model.threshold
         found: dict[tuple[Span, Span, str], float] = {}
-        for (a, b), row in zip(pairs, scores):
-            best = int(row[1:].argmax()) + 1
-            if row[best] < threshold:
-                continue
-            prop = labels[best]
+        for n, (a, b) in enumerate(pairs):
+            label = int(decided[n])
+            if not label or label in proposed[n]:
+                continue  # no relation, or a rule's proposal the model kept: the rule states it
+            prop = model.labels[label]
             if self.signatures[prop].symmetric and a.start > b.start:
                 a, b = b, a  # a symmetric relation is stated once per pair
-            found[(a, b, prop)] = max(found.get((a, b, prop), 0.0), float(row[best]))
+            found[(a, b, prop)] = max(found.get((a, b, prop), 0.0), float(scores[n, label]))
         for (a, b, prop), probability in found.items():
-            rule = next((c for c in by_pair.get((a.start, a.end, b.start, b.end), ()) if prop in c.predicates), None)
-            kept.append(CandidateRelation(
-                subject=a, predicates=(prop,), object=b, sentence=a[0].sent, rule=self.relation_model.rule,
-                confidence=round(probability, 3), trigger=rule.trigger if rule else None,
-                amount=rule.amount if rule else None, date=rule.date if rule else None, class_votes=False,
-                argument_classes=rule.argument_classes if rule else frozenset()))
+            kept.append(CandidateRelation(subject=a, predicates=(prop,), object=b, sentence=a[0].sent, rule=model.rule,
+                                          confidence=round(probability, 3), class_votes=False))
         doc._.kg_relations = kept
         return doc

@@ -6,13 +6,14 @@ aligned to the gold entity one of whose mentions covers at least half of both; a
 aligned mentions takes the gold property of its two entities (the rules' more specific
 ``leads`` or ``founded`` where the gold says only ``worksFor``), every other pair is
 ``none``. A tenth of the documents, chosen by the seed, is held out to pick the epoch and
-the probability threshold.
+the thresholds of :func:`~kg.extract.classifier.decide`.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from spacy.tokens import Doc, Span
 from thinc.api import Adam, CategoricalCrossentropy, fix_random_seed
 
 from kg.extract.classifier import (
-    NO_RELATION, PairFeaturizer, RelationModel, build_relation_model, save_relation_model, sentence_pairs,
+    NO_RELATION, PairFeaturizer, RelationModel, build_relation_model, decide, save_relation_model, sentence_pairs,
 )
 from kg.extract.mentions import MENTIONS_KEY
 from kg.extract.relations import CandidateRelation
@@ -49,8 +50,9 @@ def align_mentions(mentions: list[Span], gold: GoldDocument) -> list[int | None]
     return aligned
 
 
-def pair_labels(doc: Doc, gold: GoldDocument, featurizer: PairFeaturizer) -> tuple[list[tuple[Span, Span]], list[str]]:
-    """The mention pairs of ``doc`` the classifier sees, each with its gold label."""
+def pair_labels(doc: Doc, gold: GoldDocument, featurizer: PairFeaturizer
+                ) -> tuple[list[tuple[Span, Span]], list[str], list[frozenset[str]]]:
+    """The mention pairs of ``doc`` the classifier sees, each with its gold label and the properties the rules proposed."""
     mentions = list(doc.spans[MENTIONS_KEY])
     entity_of = {(m.start, m.end): e for m, e in zip(mentions, align_mentions(mentions, gold))}
     signatures = property_signatures()
@@ -64,7 +66,7 @@ def pair_labels(doc: Doc, gold: GoldDocument, featurizer: PairFeaturizer) -> tup
     proposed: dict[tuple[int, int, int, int], set[str]] = {}
     for cand in doc._.kg_relations or []:
         proposed.setdefault((cand.subject.start, cand.subject.end, cand.object.start, cand.object.end), set()).update(cand.predicates)
-    pairs, labels = [], []
+    pairs, labels, proposals = [], [], []
     for a, b in sentence_pairs(doc, mentions, featurizer.max_gap):
         ea, eb = entity_of[(a.start, a.end)], entity_of[(b.start, b.end)]
         props = gold_props.get((ea, eb), set()) if ea is not None and eb is not None and ea != eb else set()
@@ -76,82 +78,97 @@ def pair_labels(doc: Doc, gold: GoldDocument, featurizer: PairFeaturizer) -> tup
             label = (specific or agreed or sorted(props))[0]
         pairs.append((a, b))
         labels.append(label)
-    return pairs, labels
+        proposals.append(frozenset(rules))
+    return pairs, labels, proposals
 
 
-def _featurize(docs: list[tuple[Doc, GoldDocument]], featurizer: PairFeaturizer) -> tuple[numpy.ndarray, list[str]]:
-    rows, labels = [], []
+@dataclass
+class _Pairs:
+    """Feature rows, gold labels and rule proposals of many mention pairs."""
+
+    X: numpy.ndarray
+    labels: list[str]
+    proposals: list[frozenset[str]]
+
+
+def _featurize(docs: list[tuple[Doc, GoldDocument]], featurizer: PairFeaturizer) -> _Pairs:
+    rows, labels, proposals = [], [], []
     for doc, gold in docs:
-        pairs, doc_labels = pair_labels(doc, gold, featurizer)
-        rules: list[CandidateRelation] = doc._.kg_relations or []
-        rows.append(featurizer(doc, pairs, rules))
+        pairs, doc_labels, doc_proposals = pair_labels(doc, gold, featurizer)
+        rows.append(featurizer(doc, pairs, doc._.kg_relations or []))
         labels += doc_labels
-    return (numpy.concatenate(rows) if rows else numpy.zeros((0, featurizer.size), dtype="float32")), labels
+        proposals += doc_proposals
+    return _Pairs(numpy.concatenate(rows) if rows else numpy.zeros((0, featurizer.size), dtype="float32"), labels, proposals)
 
 
-def _best_threshold(scores: numpy.ndarray, gold: numpy.ndarray) -> tuple[float, float]:
-    """The threshold on the best non-``none`` probability that maximises micro F1 over pairs, and that F1."""
-    best = scores[:, 1:].argmax(axis=1) + 1
-    top = scores[numpy.arange(len(scores)), best]
-    result = (0.5, 0.0)
-    for threshold in numpy.arange(0.05, 0.95, 0.05):
-        predicted = numpy.where(top >= threshold, best, 0)
-        tp = int(((predicted == gold) & (gold > 0)).sum())
-        fp = int(((predicted > 0) & (predicted != gold)).sum())
-        fn = int(((gold > 0) & (predicted != gold)).sum())
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > result[1]:
-            result = (round(float(threshold), 2), f1)
+def _f1(decided: numpy.ndarray, gold: numpy.ndarray) -> float:
+    tp = int(((decided == gold) & (gold > 0)).sum())
+    fp = int(((decided > 0) & (decided != gold)).sum())
+    fn = int(((gold > 0) & (decided != gold)).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _best_thresholds(scores: numpy.ndarray, proposed: list[list[int]], gold: numpy.ndarray) -> tuple[float, float, float]:
+    """The ``keep`` and ``add`` thresholds (see :func:`~kg.extract.classifier.decide`) that maximise micro F1 over the pairs, and that F1."""
+    result = (0.5, 0.5, -1.0)
+    for keep in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.01):
+        for add in numpy.arange(0.1, 1.0, 0.05):
+            f1 = _f1(decide(scores, proposed, keep, float(add)), gold)
+            if f1 > result[2]:
+                result = (keep, round(float(add), 2), f1)
     return result
 
 
 def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, *, seed: int = 0, epochs: int = 12,
                     min_examples: int = 20, hidden: int = 256, name: str = "kg-relations", version: str = "1.0.0",
-                    batch_size: int = 64) -> dict[str, Any]:
+                    batch_size: int = 64, weights: list[int] | None = None) -> dict[str, Any]:
     """Train the pair classifier on ``documents`` with ``nlp`` (a pipeline up to ``kg_relations``) and save it in ``output``.
 
+    ``weights`` gives how many times each document's pairs count in training (default once).
     Returns the held-out scores and what was trained on.
 
     >>> train_relations(read_gold("conll04_train.json"), load_pipeline(), Path("relations"))  # doctest: +SKIP
-    {'labels': [...], 'threshold': 0.55, 'dev_f1': 0.61, ...}
+    {'labels': [...], 'keep': 0.05, 'add': 0.55, 'dev_f1': 0.61, ...}
     """
     fix_random_seed(seed)
     order = list(range(len(documents)))
     random.Random(seed).shuffle(order)
-    n_dev = max(1, len(order) // 10) if len(order) > 1 else 0
-    dev_ids = set(order[:n_dev])
+    dev_ids = set(order[:len(order) // 10])
     parsed = list(zip(nlp.pipe((d.text for d in documents), batch_size=16), documents))
-    properties = tuple(sorted(property_signatures()))
-    featurizer = PairFeaturizer(properties=properties, width=parsed[0][0].tensor.shape[1] if parsed and parsed[0][0].tensor is not None
-                                and parsed[0][0].tensor.ndim == 2 and parsed[0][0].tensor.shape[1] else 96)
-    X_train, y_train = _featurize([p for i, p in enumerate(parsed) if i not in dev_ids], featurizer)
-    X_dev, y_dev = _featurize([p for i, p in enumerate(parsed) if i in dev_ids], featurizer)
-    counts = Counter(y_train)
+    tensor = parsed[0][0].tensor if parsed else None
+    width = tensor.shape[1] if tensor is not None and tensor.ndim == 2 and tensor.shape[1] else 96
+    featurizer = PairFeaturizer(properties=tuple(sorted(property_signatures())), width=width)
+    repeat = weights or [1] * len(documents)
+    train = _featurize([p for i, p in enumerate(parsed) if i not in dev_ids for _ in range(repeat[i])], featurizer)
+    dev = _featurize([p for i, p in enumerate(parsed) if i in dev_ids], featurizer)
+    counts = Counter(train.labels)
     labels = (NO_RELATION, *sorted(p for p, n in counts.items() if p != NO_RELATION and n >= min_examples))
     index = {label: n for n, label in enumerate(labels)}
-    gold_train = numpy.array([index.get(y, 0) for y in y_train], dtype="int64")
-    gold_dev = numpy.array([index.get(y, 0) for y in y_dev], dtype="int64")
+    gold_train = numpy.array([index.get(y, 0) for y in train.labels], dtype="int64")
+    gold_dev = numpy.array([index.get(y, 0) for y in dev.labels], dtype="int64")
+    proposed_dev = [[index[p] for p in proposal if p in index and p != NO_RELATION] for proposal in dev.proposals]
     model = build_relation_model(featurizer.size, len(labels), hidden=hidden)
     eye = numpy.eye(len(labels), dtype="float32")
-    model.initialize(X=X_train[:8], Y=eye[gold_train[:8]])
+    model.initialize(X=train.X[:8], Y=eye[gold_train[:8]])
     optimizer, loss = Adam(0.001), CategoricalCrossentropy(normalize=True)
     rng = numpy.random.default_rng(seed)
-    best: tuple[float, float, bytes, int] = (-1.0, 0.5, model.to_bytes(), 0)
+    best: tuple[float, float, float, bytes, int] = (-1.0, 0.5, 0.5, model.to_bytes(), 0)
     for epoch in range(1, epochs + 1):
-        permutation = rng.permutation(len(X_train))
+        permutation = rng.permutation(len(train.X))
         for start in range(0, len(permutation), batch_size):
             batch = permutation[start:start + batch_size]
-            guesses, backprop = model.begin_update(X_train[batch])
+            guesses, backprop = model.begin_update(train.X[batch])
             gradient, _ = loss(guesses, eye[gold_train[batch]])
             backprop(gradient)
             model.finish_update(optimizer)
-        scores = model.predict(X_dev) if len(X_dev) else numpy.zeros((0, len(labels)))
-        threshold, f1 = _best_threshold(scores, gold_dev) if len(X_dev) else (0.5, 0.0)
-        if f1 > best[0]:
-            best = (f1, threshold, model.to_bytes(), epoch)
-    model.from_bytes(best[2])
-    relation_model = RelationModel(model, featurizer, labels, best[1], name, version, hidden)
-    meta = {"seed": seed, "epoch": best[3], "dev_f1": round(best[0], 4), "train_pairs": len(y_train), "dev_pairs": len(y_dev),
-            "examples": {label: counts[label] for label in labels}}
+        if len(dev.X):
+            keep, add, f1 = _best_thresholds(model.predict(dev.X), proposed_dev, gold_dev)
+            if f1 > best[0]:
+                best = (f1, keep, add, model.to_bytes(), epoch)
+    if len(dev.X):
+        model.from_bytes(best[3])
+    relation_model = RelationModel(model, featurizer, labels, best[1], best[2], name, version, hidden)
+    meta = {"seed": seed, "epoch": best[4], "dev_f1": round(best[0], 4), "train_pairs": len(train.labels),
+            "dev_pairs": len(dev.labels), "examples": {label: counts[label] for label in labels}}
     save_relation_model(relation_model, output, meta={"training": meta})
-    return {"labels": list(labels), "threshold": best[1], **meta}
+    return {"labels": list(labels), "keep": best[1], "add": best[2], **meta}
