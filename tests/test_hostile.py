@@ -39,7 +39,7 @@ runner = CliRunner()
 @pytest.fixture
 def kg(nlp, monkeypatch):
     """Run the kg command line in-process, with the pipeline already loaded."""
-    monkeypatch.setattr("kg.build.load_pipeline", lambda model=None: nlp)
+    monkeypatch.setattr("kg.build.load_pipeline", lambda model=None, **options: nlp)
 
     def invoke(*args: str, **kwargs):
         return runner.invoke(app, [str(a) for a in args], **kwargs)
@@ -76,7 +76,7 @@ def _check_evidence(graph: Graph, texts: dict[str, str]) -> int:
 def hostile_build(nlp, tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("kg.build.load_pipeline", lambda model=None: nlp)
+        patch.setattr("kg.build.load_pipeline", lambda model=None, **options: nlp)
         result = runner.invoke(app, ["build", str(HOSTILE), "-o", str(out)])
     return result, out
 

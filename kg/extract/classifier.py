@@ -34,6 +34,7 @@ from spacy.tokens import Doc, Span, Token
 from thinc.api import Model, Relu, Softmax, chain
 
 from kg.errors import ModelNotFoundError
+from kg.files import write_atomic
 from kg.extract.mentions import MENTIONS_KEY
 from kg.extract.relations import CandidateRelation
 from kg.ontology import property_signatures
@@ -177,8 +178,8 @@ def save_relation_model(relation_model: RelationModel, path: Path, *, meta: dict
               "keep": relation_model.keep, "add": relation_model.add, "hidden": relation_model.hidden,
               "featurizer": {"properties": list(f.properties), "width": f.width, "buckets": f.buckets,
                              "window": f.window, "max_gap": f.max_gap}, **(meta or {})}
-    (path / "model.bin").write_bytes(relation_model.model.to_bytes())
-    (path / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    write_atomic(path / "model.bin", relation_model.model.to_bytes())
+    write_atomic(path / "config.json", json.dumps(config, indent=2) + "\n")
 
 
 def load_relation_model(path: str | os.PathLike[str] | Traversable | None = None) -> RelationModel:
