@@ -50,10 +50,13 @@ def train_models(gold: Iterable[str | os.PathLike[str]], output: str | os.PathLi
         raise UsageError(f"refusing to train on a test split, which is for measuring only: {', '.join(refused)}")
     documents: list[GoldDocument] = []
     weights: list[int] = []
+    sources: list[str] = []
     for path in paths:
         read = read_gold(path)
+        article = path.name.endswith(".gold.json")
         documents += read
-        weights += [ARTICLE_WEIGHT if path.name.endswith(".gold.json") else 1] * len(read)
+        weights += [ARTICLE_WEIGHT if article else 1] * len(read)
+        sources += ["articles" if article else path.parent.name or path.stem] * len(read)
     if not documents:
         raise UsageError("no gold documents to train on")
     output = Path(output)
@@ -69,6 +72,7 @@ def train_models(gold: Iterable[str | os.PathLike[str]], output: str | os.PathLi
         nlp = load_pipeline(model)
         if (output / "ner").is_dir():
             use_trained_ner(nlp, output / "ner")
-        report["relations"] = train_relations(documents, nlp, output / "relations", seed=seed, weights=weights)
+        report["relations"] = train_relations(documents, nlp, output / "relations", seed=seed, weights=weights,
+                                              sources=sources)
     report["seconds"] = round(time.perf_counter() - start, 1)
     return report

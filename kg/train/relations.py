@@ -5,8 +5,8 @@ model learns on the mentions and rule proposals it will see at run time. A menti
 aligned to the gold entity one of whose mentions covers at least half of both; a pair of
 aligned mentions takes the gold property of its two entities (the rules' more specific
 ``leads`` or ``founded`` where the gold says only ``worksFor``), every other pair is
-``none``. A tenth of the documents, chosen by the seed, is held out to pick the epoch and
-the thresholds of :func:`~kg.extract.classifier.decide`.
+``none``. A tenth of each data set's documents, chosen by the seed, is held out to pick the
+epoch and the thresholds of :func:`~kg.extract.classifier.decide`.
 """
 
 from __future__ import annotations
@@ -89,16 +89,19 @@ class _Pairs:
     X: numpy.ndarray
     labels: list[str]
     proposals: list[frozenset[str]]
+    documents: list[int]  # the index of each pair's document
 
 
-def _featurize(docs: list[tuple[Doc, GoldDocument]], featurizer: PairFeaturizer) -> _Pairs:
-    rows, labels, proposals = [], [], []
-    for doc, gold in docs:
+def _featurize(docs: list[tuple[int, Doc, GoldDocument]], featurizer: PairFeaturizer) -> _Pairs:
+    rows, labels, proposals, documents = [], [], [], []
+    for index, doc, gold in docs:
         pairs, doc_labels, doc_proposals = pair_labels(doc, gold, featurizer)
         rows.append(featurizer(doc, pairs, doc._.kg_relations or []))
         labels += doc_labels
         proposals += doc_proposals
-    return _Pairs(numpy.concatenate(rows) if rows else numpy.zeros((0, featurizer.size), dtype="float32"), labels, proposals)
+        documents += [index] * len(pairs)
+    X = numpy.concatenate(rows) if rows else numpy.zeros((0, featurizer.size), dtype="float32")
+    return _Pairs(X, labels, proposals, documents)
 
 
 def _f1(decided: numpy.ndarray, gold: numpy.ndarray) -> float:
@@ -108,12 +111,27 @@ def _f1(decided: numpy.ndarray, gold: numpy.ndarray) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def _best_thresholds(scores: numpy.ndarray, proposed: list[list[int]], gold: numpy.ndarray) -> tuple[float, float, float]:
-    """The ``keep`` and ``add`` thresholds (see :func:`~kg.extract.classifier.decide`) that maximise micro F1 over the pairs, and that F1."""
+def _held_out(sources: list[str], seed: int) -> set[int]:
+    """A tenth of each data set's documents (at least one of each with more than one), chosen by ``seed``."""
+    rng = random.Random(seed)
+    held: set[int] = set()
+    for source in sorted(set(sources)):
+        members = [i for i, s in enumerate(sources) if s == source]
+        rng.shuffle(members)
+        held.update(members[:max(1, len(members) // 10)] if len(members) > 1 else [])
+    return held
+
+
+def _best_thresholds(scores: numpy.ndarray, proposed: list[list[int]], gold: numpy.ndarray,
+                     sources: list[str]) -> tuple[float, float, float]:
+    """The ``keep`` and ``add`` thresholds (see :func:`~kg.extract.classifier.decide`) that maximise the mean over
+    data sets of the micro F1 over their pairs, and that mean."""
+    groups = [numpy.array([s == source for s in sources]) for source in sorted(set(sources))]
     result = (0.5, 0.5, -1.0)
     for keep in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.01):
         for add in numpy.arange(0.1, 1.0, 0.05):
-            f1 = _f1(decide(scores, proposed, keep, float(add)), gold)
+            decided = decide(scores, proposed, keep, float(add))
+            f1 = sum(_f1(decided[g], gold[g]) for g in groups) / len(groups)
             if f1 > result[2]:
                 result = (keep, round(float(add), 2), f1)
     return result
@@ -121,26 +139,28 @@ def _best_thresholds(scores: numpy.ndarray, proposed: list[list[int]], gold: num
 
 def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, *, seed: int = 0, epochs: int = 12,
                     min_examples: int = 20, hidden: int = 256, name: str = "kg-relations", version: str = "1.0.0",
-                    batch_size: int = 64, weights: list[int] | None = None) -> dict[str, Any]:
+                    batch_size: int = 64, weights: list[int] | None = None, sources: list[str] | None = None) -> dict[str, Any]:
     """Train the pair classifier on ``documents`` with ``nlp`` (a pipeline up to ``kg_relations``) and save it in ``output``.
 
-    ``weights`` gives how many times each document's pairs count in training (default once).
+    ``weights`` gives how many times each document's pairs count in training (default once);
+    ``sources`` names each document's data set: a tenth of each is held out, and the thresholds
+    maximise the mean of the data sets' F1, so no one data set's style decides them.
     Returns the held-out scores and what was trained on.
 
     >>> train_relations(read_gold("conll04_train.json"), load_pipeline(), Path("relations"))  # doctest: +SKIP
     {'labels': [...], 'keep': 0.05, 'add': 0.55, 'dev_f1': 0.61, ...}
     """
     fix_random_seed(seed)
-    order = list(range(len(documents)))
-    random.Random(seed).shuffle(order)
-    dev_ids = set(order[:len(order) // 10])
+    sources = sources or ["all"] * len(documents)
+    dev_ids = _held_out(sources, seed)
     parsed = list(zip(nlp.pipe((d.text for d in documents), batch_size=16), documents))
     tensor = parsed[0][0].tensor if parsed else None
     width = tensor.shape[1] if tensor is not None and tensor.ndim == 2 and tensor.shape[1] else 96
     featurizer = PairFeaturizer(properties=tuple(sorted(property_signatures())), width=width)
     repeat = weights or [1] * len(documents)
-    train = _featurize([p for i, p in enumerate(parsed) if i not in dev_ids for _ in range(repeat[i])], featurizer)
-    dev = _featurize([p for i, p in enumerate(parsed) if i in dev_ids], featurizer)
+    train = _featurize([(i, *p) for i, p in enumerate(parsed) if i not in dev_ids for _ in range(repeat[i])], featurizer)
+    dev = _featurize([(i, *p) for i, p in enumerate(parsed) if i in dev_ids], featurizer)
+    dev_sources = [sources[i] for i in dev.documents]
     counts = Counter(train.labels)
     labels = (NO_RELATION, *sorted(p for p, n in counts.items() if p != NO_RELATION and n >= min_examples))
     index = {label: n for n, label in enumerate(labels)}
@@ -162,7 +182,7 @@ def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, 
             backprop(gradient)
             model.finish_update(optimizer)
         if len(dev.X):
-            keep, add, f1 = _best_thresholds(model.predict(dev.X), proposed_dev, gold_dev)
+            keep, add, f1 = _best_thresholds(model.predict(dev.X), proposed_dev, gold_dev, dev_sources)
             if f1 > best[0]:
                 best = (f1, keep, add, model.to_bytes(), epoch)
     if len(dev.X):
