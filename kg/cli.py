@@ -554,6 +554,7 @@ def train(
     output: Path = typer.Option(..., "--output", "-o", help="Folder for the models (ner/ and relations/); kg/models is the one kg ships."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same data and seed give the same models."),
     ner: bool = typer.Option(True, "--ner/--no-ner", help="Train the entity recogniser (else the relation classifier uses OUTPUT/ner as it is)."),
+    relations: bool = typer.Option(True, "--relations/--no-relations", help="Train the relation classifier."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to start from."),
 ) -> None:
     """Train the learned extractor: fine-tune the entity recogniser, then the relation classifier on what it finds.
@@ -564,7 +565,9 @@ def train(
     """
     from kg.train.models import train_models
 
-    report = train_models(gold, output, seed=seed, ner=ner, model=model)
+    if not (ner or relations):
+        raise UsageError("nothing to train: --no-ner and --no-relations")
+    report = train_models(gold, output, seed=seed, ner=ner, relations=relations, model=model)
     relations = report.get("relations", {})
     out.print(f"trained on {report['documents']:,} documents in {report['seconds']:,.0f} s into {output}"
               + (f"; relation labels {', '.join(relations['labels'][1:])}, held-out pair F1 {relations['dev_f1']:.3f}" if relations else ""),

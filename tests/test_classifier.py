@@ -128,3 +128,22 @@ def test_an_unknown_extractor_is_a_usage_error(tmp_path) -> None:
     result = CliRunner().invoke(app, ["build", str(text), "-o", str(tmp_path / "out"), "--extractor", "magic"])
     assert result.exit_code == 2
     assert "rules, learned" in result.output
+
+
+def test_training_refuses_a_test_split(tmp_path) -> None:
+    from kg.errors import UsageError
+    from kg.train.models import train_models
+
+    with pytest.raises(UsageError, match="test split"):
+        train_models([DATA / "conll04_sample.json", tmp_path / "conll04_test.json"], tmp_path / "models")
+    assert not (tmp_path / "models").exists()
+
+
+def test_kg_train_builds_models_the_learned_extractor_loads(tmp_path) -> None:
+    models = tmp_path / "models"
+    result = CliRunner().invoke(app, ["train", str(DATA / "conll04_sample.json"), "-o", str(models), "--no-ner"])
+    assert result.exit_code == 0, result.output
+    assert (models / "relations" / "config.json").is_file() and not (models / "ner").exists()
+    nlp = load_pipeline()
+    nlp.add_pipe("kg_relation_classifier", config={"model_path": str(models / "relations")})
+    assert nlp("Alexandr Wang works for Meta.")._.kg_relations is not None

@@ -215,6 +215,8 @@ def decide(scores: numpy.ndarray, proposed: list[list[int]], keep: float, add: f
     >>> decide(numpy.array([[0.9, 0.08, 0.02], [0.3, 0.1, 0.6]]), [[1], []], keep=0.05, add=0.5).tolist()
     [1, 2]
     """
+    if scores.shape[1] < 2:
+        return numpy.zeros(len(scores), dtype="int64")  # a model that knows no property
     best = scores[:, 1:].argmax(axis=1) + 1
     decided = numpy.where(scores[numpy.arange(len(scores)), best] >= add, best, 0)
     for i, labels in enumerate(proposed):

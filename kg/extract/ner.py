@@ -25,7 +25,7 @@ def use_trained_ner(nlp: Language, path: Path | None = None) -> None:
     """
     path = Path(path) if path is not None else trained_ner_path()
     if not (path / "config.cfg").is_file() or not (path / "ner").is_dir():
-        raise ModelNotFoundError(f"no trained entity recogniser at {path}; train one with `python -m kg.train.ner`")
+        raise ModelNotFoundError(f"no trained entity recogniser at {path}; build one with `kg train`")
     names = nlp.component_names  # disabled components too (the model's senter), so positions hold
     if "ner" not in names:
         raise ValueError(f"the pipeline has no ner to replace: {nlp.pipe_names}")

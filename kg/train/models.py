@@ -26,7 +26,9 @@ def is_test_split(path: str | os.PathLike[str]) -> bool:
     return bool(_TEST_SPLIT.search(Path(path).stem))
 
 
-#: How many times an article's pairs count in relation training: news articles are few beside CoNLL04 and Re-DocRED.
+#: How many times an article counts in training, beside the many CoNLL04 sentences and Re-DocRED documents:
+#: for the entity recogniser and for the relation classifier's pairs.
+NER_ARTICLE_WEIGHT = 20
 ARTICLE_WEIGHT = 4
 
 
@@ -35,7 +37,7 @@ def train_models(gold: Iterable[str | os.PathLike[str]], output: str | os.PathLi
     """Train ``output/ner`` (unless ``ner`` is false) and then ``output/relations`` on the gold files, with a fixed seed.
 
     The relation classifier learns on what the pipeline with the new entity recogniser finds,
-    each article gold document counting :data:`ARTICLE_WEIGHT` times. A file named as a test
+    each article gold document counting :data:`NER_ARTICLE_WEIGHT` and :data:`ARTICLE_WEIGHT` times. A file named as a test
     split is refused.
 
     >>> train_models(["conll04_train.json", "dev_revised.json"], "kg/models")  # doctest: +SKIP
@@ -65,7 +67,9 @@ def train_models(gold: Iterable[str | os.PathLike[str]], output: str | os.PathLi
     if ner:
         from kg.train.ner import train_ner
 
-        report["ner"] = train_ner(documents, output / "ner", seed=seed, base_model=model)
+        repeated = [d for d, source in zip(documents, sources) for _ in range(NER_ARTICLE_WEIGHT if source == "articles" else 1)]
+        names = [p.name if not p.name.endswith(".gold.json") else f"{p.name} x{NER_ARTICLE_WEIGHT}" for p in paths]
+        report["ner"] = train_ner(repeated, output / "ner", seed=seed, base_model=model, sources=names)
     if relations:
         from kg.train.relations import train_relations
 

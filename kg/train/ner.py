@@ -15,14 +15,12 @@ with these changes:
 
 Training is spaCy's own (:func:`spacy.cli.train.train`) from ``kg/data/training/ner.cfg``, which
 sources the ``ner`` of the base model (its tok2vec is its own, so nothing else changes); the result
-is a pipeline of that one component. ``python -m kg.train.ner GOLD... -o kg/models/ner`` rebuilds
+is a pipeline of that one component. ``kg train`` (``make models``) rebuilds
 the shipped weights.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import random
 import tempfile
@@ -39,9 +37,9 @@ from spacy.tokens import Doc, DocBin, Span
 from kg.evaluate import CONLL04_ENTITY_CLASSES, DOCRED_ENTITY_CLASSES, SCORED_CLASSES, _coarse
 from kg.extract.pipeline import load_pipeline
 from kg.ontology import load_lexicon
-from kg.train.corpus import GoldDocument, read_gold
+from kg.train.corpus import GoldDocument
 
-__all__ = ["MODEL_NAME", "MODEL_VERSION", "entity_labels", "rehearsal_doc", "train_ner", "main"]
+__all__ = ["MODEL_NAME", "MODEL_VERSION", "entity_labels", "rehearsal_doc", "train_ner"]
 
 MODEL_NAME = "kg_ner"
 MODEL_VERSION = "1.0.0"
@@ -178,30 +176,3 @@ def _save(best: Language, output: Path, summary: dict[str, Any]) -> None:
                         training=summary, performance=best.meta.get("performance", {}))
     output.mkdir(parents=True, exist_ok=True)
     shipped.to_disk(output)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: train on gold files (any format :func:`kg.train.corpus.read_gold` reads) into ``-o``."""
-    parser = argparse.ArgumentParser(prog="python -m kg.train.ner", description=__doc__.splitlines()[0])
-    parser.add_argument("gold", nargs="+", type=Path, help="gold files: CoNLL04 splits, DocRED JSON, *.gold.json")
-    parser.add_argument("-o", "--output", type=Path, required=True)
-    parser.add_argument("--article-weight", type=int, default=1,
-                        help="repeat each article gold document (news, kg's own domain) this many times")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-steps", type=int)
-    parser.add_argument("--base-model")
-    args = parser.parse_args(argv)
-    documents: list[GoldDocument] = []
-    sources = []
-    for path in args.gold:
-        read = read_gold(path)
-        weight = args.article_weight if path.name.endswith(".gold.json") else 1
-        documents += read * weight
-        sources.append(path.name if weight == 1 else f"{path.name} x{weight}")
-    summary = train_ner(documents, args.output, seed=args.seed, base_model=args.base_model, max_steps=args.max_steps,
-                        sources=sources)
-    print(json.dumps(summary, indent=2))
-
-
-if __name__ == "__main__":
-    main()
