@@ -147,3 +147,20 @@ def test_kg_train_builds_models_the_learned_extractor_loads(tmp_path) -> None:
     nlp = load_pipeline()
     nlp.add_pipe("kg_relation_classifier", config={"model_path": str(models / "relations")})
     assert nlp("Alexandr Wang works for Meta.")._.kg_relations is not None
+
+
+def test_the_shipped_learned_extractor_builds_a_valid_graph_that_names_its_model() -> None:
+    from kg.build import build_graph
+    from kg.extract.classifier import MODEL_DIR
+    from kg.validate import validate
+
+    if not (MODEL_DIR / "config.json").is_file():
+        pytest.skip("no shipped relation model in kg/models/relations")
+    nlp = load_pipeline(extractor="learned")
+    assert "kg_relation_classifier" in nlp.pipe_names and nlp.get_pipe("ner") is not load_pipeline().get_pipe("ner")
+    result = build_graph([str(Path(__file__).parents[1] / "examples" / "nordvik_gulfstone.txt")], nlp=nlp)
+    assert validate(result.graph).conforms
+    model = load_relation_model()
+    assert any(r.rule == model.rule for r in result.extraction.relations)  # the model's relations name it
+    assert all(r.rule.startswith(model.rule) or not r.rule.startswith("model:") for r in result.extraction.relations)
+    assert result.extraction.relations and result.stats["extractor"] == "learned"
