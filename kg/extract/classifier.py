@@ -39,8 +39,8 @@ from kg.extract.mentions import MENTIONS_KEY
 from kg.extract.relations import CandidateRelation
 from kg.ontology import property_signatures
 
-__all__ = ["MODEL_DIR", "NO_RELATION", "PairFeaturizer", "RelationClassifier", "build_relation_model",
-           "load_relation_model", "save_relation_model", "sentence_pairs"]
+__all__ = ["MODEL_DIR", "NO_RELATION", "PairFeaturizer", "RelationClassifier", "build_relation_model", "decide",
+           "load_relation_model", "pair_key", "proposals_by_pair", "save_relation_model", "sentence_pairs"]
 
 #: Where the shipped relation model lives in the package.
 MODEL_DIR: Traversable = files("kg") / "models" / "relations"
@@ -60,6 +60,23 @@ def sentence_pairs(doc: Doc, mentions: list[Span], max_gap: int) -> Iterator[tup
             for b in group:
                 if a is not b and (a.start >= b.end or b.start >= a.end) and max(a.start, b.start) - min(a.end, b.end) <= max_gap:
                     yield a, b
+
+
+PairKey = tuple[int, int, int, int]
+
+
+def pair_key(subject: Span, obj: Span) -> PairKey:
+    """The token bounds of an ordered mention pair, as the featurizer and the rules' candidates are matched by."""
+    return subject.start, subject.end, obj.start, obj.end
+
+
+def proposals_by_pair(candidates: list[CandidateRelation]) -> dict[PairKey, tuple[str, ...]]:
+    """The properties the rules proposed for each ordered pair, in the rules' order of preference."""
+    proposed: dict[PairKey, tuple[str, ...]] = {}
+    for cand in candidates:
+        key = pair_key(cand.subject, cand.object)
+        proposed[key] = proposed.get(key, ()) + cand.predicates
+    return proposed
 
 
 def _path(a: Token, b: Token) -> list[Token]:
@@ -97,10 +114,7 @@ class PairFeaturizer:
         tensor = doc.tensor if doc.tensor is not None and doc.tensor.shape[0] == len(doc) else \
             numpy.zeros((len(doc), self.width), dtype="float32")
         width = min(self.width, tensor.shape[1]) if tensor.ndim == 2 else 0
-        proposed: dict[tuple[int, int, int, int], tuple[str, ...]] = {}
-        for cand in candidates:
-            key = (cand.subject.start, cand.subject.end, cand.object.start, cand.object.end)
-            proposed[key] = proposed.get(key, ()) + cand.predicates
+        proposed = proposals_by_pair(candidates)
         prop_index = {p: n for n, p in enumerate(self.properties)}
         class_index = {c: n for n, c in enumerate(MENTION_CLASSES)}
         W, C, P, B = self.width, len(MENTION_CLASSES), len(self.properties), self.buckets
@@ -117,12 +131,10 @@ class PairFeaturizer:
                     x[2 * W:2 * W + width] = tensor[first.end:second.start, :width].mean(axis=0)
             x[o_class + class_index.get(a.label_, C - 1)] = 1
             x[o_class + C + class_index.get(b.label_, C - 1)] = 1
-            for n, p in enumerate(proposed.get((a.start, a.end, b.start, b.end), ())):
-                if p in prop_index:
-                    x[o_rule + prop_index[p]] = max(x[o_rule + prop_index[p]], 1.0 / (n + 1))
-            for n, p in enumerate(proposed.get((b.start, b.end, a.start, a.end), ())):
-                if p in prop_index:
-                    x[o_rule + P + prop_index[p]] = max(x[o_rule + P + prop_index[p]], 1.0 / (n + 1))
+            for offset, key in ((o_rule, pair_key(a, b)), (o_rule + P, pair_key(b, a))):  # proposed forwards, backwards
+                for n, p in enumerate(proposed.get(key, ())):
+                    if p in prop_index:
+                        x[offset + prop_index[p]] = max(x[offset + prop_index[p]], 1.0 / (n + 1))
             between = doc[first.end:second.start]
             for token in between:
                 x[o_bag + token.lemma % B] = 1
@@ -242,17 +254,16 @@ class RelationClassifier:
         pairs = list(sentence_pairs(doc, list(doc.spans[MENTIONS_KEY]), model.featurizer.max_gap))
         if not pairs:
             return doc
-        row_of = {(a.start, a.end, b.start, b.end): n for n, (a, b) in enumerate(pairs)}
+        row_of = {pair_key(a, b): n for n, (a, b) in enumerate(pairs)}
+        rows = [row_of.get(pair_key(cand.subject, cand.object)) for cand in rules]
         proposed: list[list[int]] = [[] for _ in pairs]
-        for cand in rules:
-            n = row_of.get((cand.subject.start, cand.subject.end, cand.object.start, cand.object.end))
+        for cand, n in zip(rules, rows):
             if n is not None:
                 proposed[n] += [self.index[p] for p in cand.predicates if p in self.index]
         scores = model.model.predict(model.featurizer(doc, pairs, rules))
         decided = decide(scores, proposed, model.keep, model.add)
         kept: list[CandidateRelation] = []
-        for cand in rules:
-            n = row_of.get((cand.subject.start, cand.subject.end, cand.object.start, cand.object.end))
+        for cand, n in zip(rules, rows):
             known = {p for p in cand.predicates if p in self.index}
             if n is not None and known and model.labels[decided[n]] not in cand.predicates:
                 cand = replace(cand, vote_only=cand.vote_only | known)  # the model rejected it: it only votes on classes

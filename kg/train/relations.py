@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from spacy.tokens import Doc, Span
 from thinc.api import Adam, CategoricalCrossentropy, fix_random_seed
 
 from kg.extract.classifier import (
-    NO_RELATION, PairFeaturizer, RelationModel, build_relation_model, decide, save_relation_model, sentence_pairs,
+    NO_RELATION, PairFeaturizer, RelationModel, build_relation_model, decide, pair_key, proposals_by_pair, save_relation_model,
+    sentence_pairs,
 )
 from kg.extract.mentions import MENTIONS_KEY
 from kg.extract.relations import CandidateRelation
@@ -63,14 +65,12 @@ def pair_labels(doc: Doc, gold: GoldDocument, featurizer: PairFeaturizer
         gold_props.setdefault((head, tail), set()).add(prop)
         if signatures[prop].symmetric:
             gold_props.setdefault((tail, head), set()).add(prop)
-    proposed: dict[tuple[int, int, int, int], set[str]] = {}
-    for cand in doc._.kg_relations or []:
-        proposed.setdefault((cand.subject.start, cand.subject.end, cand.object.start, cand.object.end), set()).update(cand.predicates)
+    proposed = proposals_by_pair(doc._.kg_relations or [])
     pairs, labels, proposals = [], [], []
     for a, b in sentence_pairs(doc, mentions, featurizer.max_gap):
         ea, eb = entity_of[(a.start, a.end)], entity_of[(b.start, b.end)]
         props = gold_props.get((ea, eb), set()) if ea is not None and eb is not None and ea != eb else set()
-        rules = proposed.get((a.start, a.end, b.start, b.end), set())
+        rules = frozenset(proposed.get(pair_key(a, b), ()))
         label = NO_RELATION
         if props:
             specific = [p for prop in sorted(props) for p in _MORE_SPECIFIC.get(prop, ()) if p in rules]
@@ -78,7 +78,7 @@ def pair_labels(doc: Doc, gold: GoldDocument, featurizer: PairFeaturizer
             label = (specific or agreed or sorted(props))[0]
         pairs.append((a, b))
         labels.append(label)
-        proposals.append(frozenset(rules))
+        proposals.append(rules)
     return pairs, labels, proposals
 
 
@@ -109,6 +109,19 @@ def _f1(decided: numpy.ndarray, gold: numpy.ndarray) -> float:
     fp = int(((decided > 0) & (decided != gold)).sum())
     fn = int(((gold > 0) & (decided != gold)).sum())
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _repeated_rows(documents: list[int], weights: list[int]) -> numpy.ndarray:
+    """Row indices in which each document's block of rows (``documents``: each row's document, in blocks) is
+    repeated as many times as its weight says, block after block.
+
+    >>> _repeated_rows([0, 0, 1], [2, 1]).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    rows: list[int] = []
+    for document, block in groupby(range(len(documents)), key=documents.__getitem__):
+        rows += list(block) * weights[document]
+    return numpy.array(rows, dtype="int64")
 
 
 def _held_out(sources: list[str], seed: int) -> set[int]:
@@ -157,27 +170,27 @@ def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, 
     tensor = parsed[0][0].tensor if parsed else None
     width = tensor.shape[1] if tensor is not None and tensor.ndim == 2 and tensor.shape[1] else 96
     featurizer = PairFeaturizer(properties=tuple(sorted(property_signatures())), width=width)
-    repeat = weights or [1] * len(documents)
-    train = _featurize([(i, *p) for i, p in enumerate(parsed) if i not in dev_ids for _ in range(repeat[i])], featurizer)
+    train = _featurize([(i, *p) for i, p in enumerate(parsed) if i not in dev_ids], featurizer)
     dev = _featurize([(i, *p) for i, p in enumerate(parsed) if i in dev_ids], featurizer)
     dev_sources = [sources[i] for i in dev.documents]
-    counts = Counter(train.labels)
+    rows = _repeated_rows(train.documents, weights or [1] * len(documents))  # each document's rows, its weight times
+    counts = Counter(train.labels[r] for r in rows)
     labels = (NO_RELATION, *sorted(p for p, n in counts.items() if p != NO_RELATION and n >= min_examples))
     index = {label: n for n, label in enumerate(labels)}
-    gold_train = numpy.array([index.get(y, 0) for y in train.labels], dtype="int64")
+    gold_train = numpy.array([index.get(y, 0) for y in train.labels], dtype="int64")[rows]
     gold_dev = numpy.array([index.get(y, 0) for y in dev.labels], dtype="int64")
     proposed_dev = [[index[p] for p in proposal if p in index and p != NO_RELATION] for proposal in dev.proposals]
     model = build_relation_model(featurizer.size, len(labels), hidden=hidden)
     eye = numpy.eye(len(labels), dtype="float32")
-    model.initialize(X=train.X[:8], Y=eye[gold_train[:8]])
+    model.initialize(X=train.X[rows[:8]], Y=eye[gold_train[:8]])
     optimizer, loss = Adam(0.001), CategoricalCrossentropy(normalize=True)
     rng = numpy.random.default_rng(seed)
     best: tuple[float, float, float, bytes, int] = (-1.0, 0.5, 0.5, model.to_bytes(), 0)
     for epoch in range(1, epochs + 1):
-        permutation = rng.permutation(len(train.X))
+        permutation = rng.permutation(len(rows))
         for start in range(0, len(permutation), batch_size):
             batch = permutation[start:start + batch_size]
-            guesses, backprop = model.begin_update(train.X[batch])
+            guesses, backprop = model.begin_update(train.X[rows[batch]])
             gradient, _ = loss(guesses, eye[gold_train[batch]])
             backprop(gradient)
             model.finish_update(optimizer)
@@ -188,7 +201,7 @@ def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, 
     if len(dev.X):
         model.from_bytes(best[3])
     relation_model = RelationModel(model, featurizer, labels, best[1], best[2], name, version, hidden)
-    meta = {"seed": seed, "epoch": best[4], "dev_f1": round(best[0], 4), "train_pairs": len(train.labels),
+    meta = {"seed": seed, "epoch": best[4], "dev_f1": round(best[0], 4), "train_pairs": len(rows),
             "dev_pairs": len(dev.labels), "examples": {label: counts[label] for label in labels}}
     save_relation_model(relation_model, output, meta={"training": meta})
     return {"labels": list(labels), "keep": best[1], "add": best[2], **meta}
