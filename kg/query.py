@@ -37,7 +37,7 @@ from kg.ontology import ONTOLOGY_DIR
 from kg.store import format_for_path, load_graph, save_graph
 
 __all__ = [
-    "RESULT_FORMATS", "UpdateResult", "read_query", "sparql_kind", "run_query", "run_update", "update_file",
+    "RESULT_FORMATS", "UpdateResult", "read_query", "sparql_kind", "with_values", "run_query", "run_update", "update_file",
     "format_result", "short_iri", "result_table", "QueryParameter", "NamedQuery", "named_queries", "named_query", "run_named_query",
 ]
 
@@ -46,6 +46,9 @@ RESULT_FORMATS = ("table", "json", "csv")
 UPDATABLE_FORMATS = ("turtle", "nt", "json-ld", "xml")
 _UPDATE_START = re.compile(r"(?:\s|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
                            r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+# what can hold a "WHERE {" that is not one: comments, strings and IRIs; the first match that is the keyword opens the outer group
+_WHERE_GROUP = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                          r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|(?P<where>\bWHERE\s*\{)', re.IGNORECASE)
 _POSITION = re.compile(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$")
 # rdflib would download the graph a query's FROM or FROM NAMED names; kg reads only the graph it was given
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -101,21 +104,41 @@ def sparql_kind(text: str) -> str:
     raise _syntax_error(first_error)
 
 
+def with_values(query: str, bindings: Mapping[str, Literal | URIRef]) -> str | None:
+    r"""The query with ``bindings`` as an inline ``VALUES`` block opening its ``WHERE`` group; ``None`` if it has no ``WHERE`` keyword.
+
+    Every pattern and filter of the query then sees the values, as with rdflib's ``initBindings``.
+
+    >>> with_values('# where { x }\nSELECT ?e WHERE { ?e ?p "{" }', {"entity": Literal('Meta" }')})
+    '# where { x }\nSELECT ?e WHERE { VALUES ?entity { "Meta\\" }" } ?e ?p "{" }'
+    """
+    if not bindings:
+        return query
+    found = next((m for m in _WHERE_GROUP.finditer(query) if m["where"]), None)
+    if found is None:
+        return None
+    names, values = " ".join(f"?{name}" for name in bindings), " ".join(term.n3() for term in bindings.values())
+    block = f" VALUES ?{next(iter(bindings))} {{ {values} }}" if len(bindings) == 1 else f" VALUES ({names}) {{ ({values}) }}"
+    return f"{query[:found.end()]}{block}{query[found.end():]}"
+
+
 def run_query(graph: Graph, query: str, *, bindings: Mapping[str, Literal] | None = None, allow_service: bool = False) -> Result:
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query; updates are refused (see :func:`run_update`).
 
     ``bindings`` maps variable names to RDF terms the query starts with (``initBindings``).
     A federated query (``SERVICE``) raises :class:`~kg.errors.ServiceRefusedError` before
     anything runs, unless ``allow_service`` (see :mod:`kg.offline`).
-    A store that runs SPARQL itself (a kg store: Oxigraph) gets the text alone, and rdflib's
-    parser (tens of milliseconds a query) is used only to explain a query it rejects.
+    A store that runs SPARQL itself (a kg store: Oxigraph) gets the text alone, the bindings in it
+    as ``VALUES`` (see :func:`with_values`), and rdflib's parser (tens of milliseconds a query) is
+    used only to explain a query it rejects.
     """
     if not allow_service:
         refuse_network(query)
-    if not bindings and type(graph.store).query is not Store.query:
-        # the store's substitutions only bind projected variables, so a query with bindings is left to rdflib's engine
+    native = with_values(query, bindings or {}) if type(graph.store).query is not Store.query else None
+    if native is not None:
+        # the store's own substitutions bind only projected variables, so bindings travel in the text as VALUES
         try:
-            return graph.query(query, initNs=PREFIXES)
+            return graph.query(native, initNs=PREFIXES)
         except Exception as exc:
             _refuse_update(query)  # or the syntax error, with its line and column
             raise QueryError(f"query failed: {first_line(exc)}") from exc

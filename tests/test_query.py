@@ -11,7 +11,8 @@ from rich.console import Console
 
 from kg.errors import UsageError
 from kg.query import (NamedQuery, QueryParameter, format_result, named_queries, named_query, result_table, run_named_query,
-                      run_query)
+                      run_query, with_values)
+from kg.corpus import load_source
 
 LIBRARY = named_queries()
 REQUIRED = {"competitors": {"entity": "Meta"}, "people": {"organization": "Scale AI"}, "mentions": {"entity": "Meta"},
@@ -55,6 +56,42 @@ def test_labels_match_any_case_and_aliases(example_build):
 @pytest.mark.parametrize("hostile", ['Meta" } UNION { ?e ?p ?competitor } #', "Meta') || true || ('", "?entity", "\\u0022"])
 def test_parameters_are_literals_never_query_text(example_build, hostile):
     assert list(run_named_query(example_build.graph, "competitors", {"entity": hostile})) == []
+
+
+ALL_PARAMETERS = {"competitors": {"entity": "Meta"}, "people": {"organization": "Scale AI"}, "mentions": {"entity": "Meta"},
+                  "based-in": {"place": "California"}, "evidence": {"entity": "scale ai", "property": "founded"},
+                  "investments": {"entity": "meta"}, "leaders": {"entity": "WANG"}, "products": {"developer": "Meta"},
+                  "acquisitions": {"entity": "Meta"}, "central": {"class": "Organization"}}
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_named_queries_with_parameters_answer_the_same_on_a_store(name, example_store, example_build):
+    """On a store the parameters travel to Oxigraph as VALUES; the rows are those rdflib's engine finds in memory."""
+    parameters = ALL_PARAMETERS[name]
+    store = load_source(example_store)
+    try:
+        def rows(graph):
+            return sorted(tuple(map(str, row)) for row in run_named_query(graph, name, parameters))
+        assert rows(store) == rows(example_build.graph)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("hostile", ['Meta" } UNION { ?e ?p ?competitor } #', "Meta\n} #", "?entity"])
+def test_parameters_stay_literals_on_a_store(example_store, hostile):
+    store = load_source(example_store)
+    try:
+        assert list(run_named_query(store, "competitors", {"entity": hostile})) == []
+        assert len(list(run_named_query(store, "competitors", {"entity": "meta"}))) > 0
+    finally:
+        store.close()
+
+
+def test_with_values_finds_the_where_group_past_comments_strings_and_iris():
+    query = '# WHERE { in a comment\nSELECT ?x WHERE { ?x <urn:a{> "WHERE {" }'
+    assert with_values(query, {"x": Literal("a")}) == '# WHERE { in a comment\nSELECT ?x WHERE { VALUES ?x { "a" } ?x <urn:a{> "WHERE {" }'
+    assert with_values("SELECT * { ?s ?p ?o }", {"s": Literal("a")}) is None  # no WHERE keyword: rdflib's engine binds it
+    assert with_values("SELECT * WHERE { ?s ?p ?o }", {}) == "SELECT * WHERE { ?s ?p ?o }"
 
 
 def test_bindings_reject_unknown_and_missing_parameters():
