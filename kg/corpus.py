@@ -23,11 +23,13 @@ while touching only the entities it mentions.
 A batch of changes is one SQLite transaction that also records how to write
 the batch into the database: a SPARQL Update that drops the named graph of each
 document it writes and deletes what leaves the default graph, and the N-Quads
-it adds. Then that update runs (one Oxigraph transaction), the N-Quads are
-bulk-loaded (Oxigraph's bulk loader, no transaction: many times faster than an
-``INSERT DATA``), and the record is cleared. An interrupted batch is either
-absent from both or replayed when the store is opened next (dropping, deleting
-and loading again gives the same quads), so a build can be resumed by running
+it adds. Then a writer thread runs that update (one Oxigraph transaction),
+bulk-loads the N-Quads (Oxigraph's bulk loader, no transaction: many times
+faster than an ``INSERT DATA``) and the record is cleared, while the caller
+extracts the next batch. Batches are written in order and their records cleared
+oldest first, so the records left after an interruption are the newest batches:
+they are replayed, in order, when the store is opened next (dropping, deleting
+and loading again gives the same quads), and a build can be resumed by running
 it again.
 
 >>> with open_store("store") as store:  # doctest: +SKIP
@@ -41,8 +43,10 @@ import functools
 import hashlib
 import json
 import os
+import queue
 import sqlite3
-from collections import Counter
+import threading
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -169,9 +173,17 @@ def _triples_text(triples: Iterable[Triple]) -> str:
 
 
 def _quads_text(triples: Iterable[Triple], graph: str = "") -> str:
-    """The triples as N-Quads lines in the graph ``graph`` (N-Triples syntax; empty for the default graph)."""
+    """The triples as N-Quads lines in the graph ``graph`` (N-Triples syntax; empty for the default graph).
+
+    Triples come grouped by subject (a statement's, an entity's), so a subject's text is made once per run of it.
+    """
     tail = f" {graph} .\n" if graph else " .\n"
-    return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)}{tail}" for s, p, o in triples)
+    lines, last, subject = [], None, ""
+    for s, p, o in triples:
+        if s is not last:
+            last, subject = s, _nt(s)
+        lines.append(f"{subject} {_iri_nt(p)} {_nt(o)}{tail}")
+    return "".join(lines)
 
 
 class _UnionView(OxigraphStore):
@@ -205,6 +217,53 @@ def open_database(path: str | os.PathLike[str], *, read_only: bool) -> ox.Store:
         raise InputError(f"{path}: not an Oxigraph store ({message})") from exc
 
 
+class _Writer:
+    """One thread that writes recorded batches into the database, in order, while the caller prepares the next.
+
+    Oxigraph lets Python run while it loads, so extraction (or the next batch's N-Quads) overlaps
+    the write. At most one batch waits while another is written. ``done`` holds the ids of the
+    records written, oldest first; an error in the thread is raised by the next :meth:`submit` or :meth:`drain`.
+    """
+
+    def __init__(self, write: Any) -> None:
+        self._write = write
+        self._queue: queue.Queue[tuple[int | None, str, str] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self.done: deque[int | None] = deque()
+        self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            pending_id, sparql, nquads = item
+            try:
+                if self._error is None:  # after a failure nothing more is written: the records stay for the replay
+                    self._write(sparql, nquads)
+                    self.done.append(pending_id)
+            except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
+                self._error = exc
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise KGError(f"writing to the store failed: {first_line(self._error)}") from self._error
+
+    def submit(self, pending_id: int | None, sparql: str, nquads: str) -> None:
+        self._raise()
+        self._queue.put((pending_id, sparql, nquads))
+
+    def drain(self) -> None:
+        """Wait until every submitted batch is written."""
+        self._queue.join()
+        self._raise()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+
 class CorpusStore:
     """A store opened for writing by :func:`open_store`: add, replace and remove documents.
 
@@ -221,6 +280,7 @@ class CorpusStore:
         self._manifest = manifest
         self._iris = _CachedIRIs(base_iri)
         self._changed = False
+        self._writer = _Writer(self._write)
 
     def __enter__(self) -> CorpusStore:
         return self
@@ -234,7 +294,12 @@ class CorpusStore:
         A store that changed is compacted first (``compact``): RocksDB merges its
         files, and queries on a large store then run about 1.5 times faster.
         """
-        self._manifest.close()
+        try:
+            self._writer.drain()
+        finally:
+            self._writer.stop()
+            self._forget_written()
+            self._manifest.close()
         self._database.flush()
         if compact and self._changed:
             self._database.optimize()
@@ -248,6 +313,7 @@ class CorpusStore:
 
     def counts(self) -> dict[str, int]:
         """How many documents, entities and triples the store holds."""
+        self._writer.drain()
         (documents,) = self._manifest.execute("SELECT COUNT(*) FROM documents").fetchone()
         (entities,) = self._manifest.execute("SELECT COUNT(*) FROM entities").fetchone()
         return {"documents": documents, "entities": entities, "triples": len(self._database)}
@@ -266,9 +332,15 @@ class CorpusStore:
     def _mentioning(self, keys: Iterable[str]) -> set[str]:
         return {doc_id for (doc_id,) in self._select("SELECT DISTINCT document FROM mentions WHERE entity IN ({})", keys)}
 
-    def _stated(self, triple: tuple[str, str, str]) -> bool:
-        return self._manifest.execute("SELECT 1 FROM relations WHERE subject = ? AND predicate = ? AND object = ? LIMIT 1",
-                                      triple).fetchone() is not None
+    def _stated(self, triples: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """Those of ``triples`` that some stored document states, looked up 150 at a time."""
+        triples, found = list(triples), set()
+        for start in range(0, len(triples), 150):  # three host parameters each, under SQLite's limit of 999
+            chunk = triples[start:start + 150]
+            found.update(self._manifest.execute(
+                "SELECT DISTINCT subject, predicate, object FROM relations WHERE (subject, predicate, object) IN "
+                f"(VALUES {','.join(['(?, ?, ?)'] * len(chunk))})", [part for triple in chunk for part in triple]))
+        return found
 
     def _select(self, sql: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
         """Run ``sql`` with its ``IN ({})`` list filled from ``values``, in chunks; the rows it gives (none for a DELETE)."""
@@ -331,7 +403,7 @@ class CorpusStore:
             db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?)",
                            [(key, entity.cls, json.dumps(tallies[key].as_dict(), ensure_ascii=False, sort_keys=True))
                             for key, entity in entities.items()])
-            stated = {t for t in candidates if t[0] in classes and t[2] in classes and relation_fits(t, classes) and self._stated(t)}
+            stated = self._stated(t for t in candidates if t[0] in classes and t[2] in classes and relation_fits(t, classes))
             sparql, nquads = self._update(old=set(old), rendered=rendered, classes=classes, before=before, entities=entities,
                                           stated=stated, unstated=candidates - stated)
             cursor = db.execute("INSERT INTO pending (sparql, nquads) VALUES (?, ?)", (sparql, nquads))
@@ -377,19 +449,30 @@ class CorpusStore:
                 yield from statement_triples(relation, iris)
 
     def _apply(self, pending_id: int | None, sparql: str, nquads: str) -> None:
+        """Hand a recorded batch to the writer thread, and clear the records of the batches it has written."""
+        self._writer.submit(pending_id, sparql, nquads)
+        self._changed = True
+        self._forget_written()
+
+    def _write(self, sparql: str, nquads: str) -> None:
         if sparql:
             self._database.update(sparql)  # one transaction
             self._database.flush()  # RocksDB's write buffers would otherwise grow with the store, not with the batch
         if nquads:
             self._database.bulk_load(nquads.encode("utf-8"), ox.RdfFormat.N_QUADS)
-        self._changed = True
-        self._manifest.execute("DELETE FROM pending WHERE id = ?", (pending_id,))
+
+    def _forget_written(self) -> None:
+        """Clear the records of written batches, oldest first: the records left are always the newest ones, replayed in order."""
+        while self._writer.done:
+            self._manifest.execute("DELETE FROM pending WHERE id = ?", (self._writer.done.popleft(),))
 
     def _replay(self) -> int:
         """Apply the updates an interrupted run recorded but may not have applied; how many there were."""
         rows = self._manifest.execute("SELECT id, sparql, nquads FROM pending ORDER BY id").fetchall()
         for pending_id, sparql, nquads in rows:
             self._apply(pending_id, sparql, nquads)
+        self._writer.drain()
+        self._forget_written()
         return len(rows)
 
 
@@ -423,9 +506,13 @@ def open_store(path: str | os.PathLike[str], *, base_iri: str | None = None) -> 
         chosen = stored.get("base_iri", base_iri or DEFAULT_BASE_IRI)
         manifest.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", [("format", _FORMAT), ("base_iri", chosen)])
         store = CorpusStore(folder, database, manifest, chosen)
-        store._replay()
     except BaseException:
         manifest.close()
+        raise
+    try:
+        store._replay()
+    except BaseException:
+        store.close(compact=False)
         raise
     return store
 

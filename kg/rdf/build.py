@@ -12,6 +12,7 @@ lengths and offsets still agree.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from decimal import Decimal
@@ -47,6 +48,20 @@ def _text(value: str, datatype: URIRef | None = None) -> Literal:
     return Literal(_NOT_XML.sub("\ufffd", value), datatype=datatype)
 
 
+#: :func:`_text` remembered, for the strings that recur from batch to batch (labels, ids, rules, triggers, dates, amounts).
+_recurring_text = functools.lru_cache(maxsize=65536)(_text)
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _integer(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _decimal(value: float) -> Literal:
+    return Literal(Decimal(str(value)), datatype=XSD.decimal)
+
+
 def new_graph() -> Graph:
     """An empty graph with kg's prefixes bound."""
     graph = Graph()
@@ -58,8 +73,8 @@ def new_graph() -> Graph:
 def document_triples(iri: URIRef, document: SourceDocument) -> Iterator[Triple]:
     """The triples that describe a document: its class, identifier, source and metadata (its local path only when recorded)."""
     yield iri, RDF.type, KG.Document
-    yield iri, DCTERMS.identifier, _text(document.id)
-    yield iri, DCTERMS.source, _text(document.source)
+    yield iri, DCTERMS.identifier, _recurring_text(document.id)
+    yield iri, DCTERMS.source, _recurring_text(document.source)
     extra: dict[str, Any] = {}
     for key, value in document.metadata.items():
         term = _DCTERMS_KEYS.get(key)
@@ -74,9 +89,9 @@ def document_triples(iri: URIRef, document: SourceDocument) -> Iterator[Triple]:
 def entity_triples(iri: URIRef, entity: Entity) -> Iterator[Triple]:
     """The triples that describe an entity: its class, label and aliases (its mentions are not among them)."""
     yield iri, RDF.type, KG[entity.cls]
-    yield iri, RDFS.label, _text(entity.label)
+    yield iri, RDFS.label, _recurring_text(entity.label)
     for alias in sorted(entity.aliases):
-        yield iri, SKOS.altLabel, _text(alias)
+        yield iri, SKOS.altLabel, _recurring_text(alias)
 
 
 def statement_triples(relation: Relation, iris: ResourceIRIs) -> Iterator[Triple]:
@@ -89,13 +104,13 @@ def statement_triples(relation: Relation, iris: ResourceIRIs) -> Iterator[Triple
     yield stmt, RDF.object, obj
     yield stmt, PROV.wasDerivedFrom, iris.document(relation.doc_id)
     yield stmt, KG.evidence, _text(relation.evidence)
-    yield stmt, KG.startChar, Literal(relation.start_char, datatype=XSD.integer)
-    yield stmt, KG.endChar, Literal(relation.end_char, datatype=XSD.integer)
-    yield stmt, KG.confidence, Literal(Decimal(str(relation.confidence)), datatype=XSD.decimal)
-    yield stmt, KG.rule, _text(relation.rule)
+    yield stmt, KG.startChar, _integer(relation.start_char)
+    yield stmt, KG.endChar, _integer(relation.end_char)
+    yield stmt, KG.confidence, _decimal(relation.confidence)
+    yield stmt, KG.rule, _recurring_text(relation.rule)
     for prop, value in ((KG.trigger, relation.trigger), (KG.amount, relation.amount), (KG.date, relation.date)):
         if value:
-            yield stmt, prop, _text(value)
+            yield stmt, prop, _recurring_text(value)
 
 
 def relation_triple(triple: tuple[str, str, str], iris: ResourceIRIs) -> Triple:
