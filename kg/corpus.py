@@ -337,9 +337,10 @@ class CorpusStore:
         triples, found = list(triples), set()
         for start in range(0, len(triples), 150):  # three host parameters each, under SQLite's limit of 999
             chunk = triples[start:start + 150]
-            found.update(self._manifest.execute(
-                "SELECT DISTINCT subject, predicate, object FROM relations WHERE (subject, predicate, object) IN "
-                f"(VALUES {','.join(['(?, ?, ?)'] * len(chunk))})", [part for triple in chunk for part in triple]))
+            found.update(self._manifest.execute(  # each candidate looked up in the index, not the table scanned
+                f"WITH candidate(s, p, o) AS (VALUES {','.join(['(?, ?, ?)'] * len(chunk))}) SELECT s, p, o FROM candidate "
+                "WHERE EXISTS (SELECT 1 FROM relations WHERE subject = s AND predicate = p AND object = o)",
+                [part for triple in chunk for part in triple]))
         return found
 
     def _select(self, sql: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
