@@ -294,17 +294,21 @@ class CorpusStore:
         A store that changed is compacted first (``compact``): RocksDB merges its
         files, and queries on a large store then run about 1.5 times faster.
         """
+        error: BaseException | None = None
         try:
             self._writer.drain()
-        finally:
-            self._writer.stop()
-            self._forget_written()
-            self._manifest.close()
+        except BaseException as exc:  # noqa: BLE001 (raised below, once the database is released)
+            error = exc
+        self._writer.stop()
+        self._forget_written()
+        self._manifest.close()
         self._database.flush()
-        if compact and self._changed:
+        if compact and self._changed and error is None:
             self._database.optimize()
         self.dataset.close()
         del self._database
+        if error is not None:
+            raise error
 
     # --- reading --------------------------------------------------------------------------------------------
     def content_hashes(self) -> dict[str, str]:

@@ -172,6 +172,22 @@ def test_an_interrupted_batch_is_replayed_on_open(store_path):
         assert manifest.execute("SELECT COUNT(*) FROM pending").fetchone() == (0,)
 
 
+def test_a_failed_write_is_reported_and_replayed_on_open(store_path, monkeypatch):
+    """The writer thread's error reaches the caller as a clear error; the batch's record stays, and the next open writes it."""
+    store = open_store(store_path)
+    store.add([META_LAUNCHES])
+    assert store.counts()["documents"] == 1  # waits for the writer
+    monkeypatch.setattr(store._writer, "_write", lambda sparql, nquads: 1 / 0)  # say, the disk is full
+    store.add([WANG_AT_META])
+    with pytest.raises(KGError, match="writing to the store failed"):
+        store.close()
+    with sqlite3.connect(store_path / MANIFEST_NAME) as manifest:
+        assert manifest.execute("SELECT COUNT(*) FROM pending").fetchone() == (1,)
+    with open_store(store_path) as store:
+        assert store.counts()["documents"] == 2
+    assert triples_of(store_path) == expected_triples([META_LAUNCHES, WANG_AT_META])
+
+
 def test_a_failing_batch_leaves_the_manifest_as_it_was(store_path, monkeypatch):
     with open_store(store_path) as store:
         store.add([META_LAUNCHES])
