@@ -148,12 +148,13 @@ def _nt(term: URIRef | Literal) -> str:
     >>> _nt(Literal('say "hi"\\n', lang="en")), _nt(Literal(3))
     ('"say \\\\"hi\\\\"\\\\n"@en', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')
     """
-    if isinstance(term, URIRef):
+    if type(term) is URIRef:
         return _iri_nt(str(term))
-    text = f'"{str(term).translate(_ESCAPES)}"'
-    if term.language is not None:
-        return f"{text}@{term.language}"
-    return f"{text}^^{_iri_nt(str(term.datatype))}" if term.datatype is not None else text
+    text = f'"{str.translate(term, _ESCAPES)}"'
+    language, datatype = term.language, term.datatype
+    if language is not None:
+        return f"{text}@{language}"
+    return f"{text}^^{_iri_nt(str(datatype))}" if datatype is not None else text
 
 
 class _CachedIRIs(ResourceIRIs):

@@ -98,19 +98,25 @@ def statement_triples(relation: Relation, iris: ResourceIRIs) -> Iterator[Triple
     """The ``rdf:Statement`` of a relation with its provenance (the direct triple is not among them)."""
     subject, predicate, obj = iris.entity(relation.subject), KG[relation.predicate], iris.entity(relation.object)
     stmt = iris.statement(subject, predicate, obj, relation.doc_id, relation.start_char, relation.rule)
-    yield stmt, RDF.type, RDF.Statement
-    yield stmt, RDF.subject, subject
-    yield stmt, RDF.predicate, predicate
-    yield stmt, RDF.object, obj
-    yield stmt, PROV.wasDerivedFrom, iris.document(relation.doc_id)
-    yield stmt, KG.evidence, _text(relation.evidence)
-    yield stmt, KG.startChar, _integer(relation.start_char)
-    yield stmt, KG.endChar, _integer(relation.end_char)
-    yield stmt, KG.confidence, _decimal(relation.confidence)
-    yield stmt, KG.rule, _recurring_text(relation.rule)
-    for prop, value in ((KG.trigger, relation.trigger), (KG.amount, relation.amount), (KG.date, relation.date)):
+    yield stmt, _TYPE, _STATEMENT
+    yield stmt, _SUBJECT, subject
+    yield stmt, _PREDICATE, predicate
+    yield stmt, _OBJECT, obj
+    yield stmt, _DERIVED_FROM, iris.document(relation.doc_id)
+    yield stmt, _EVIDENCE, _text(relation.evidence)
+    yield stmt, _START, _integer(relation.start_char)
+    yield stmt, _END, _integer(relation.end_char)
+    yield stmt, _CONFIDENCE, _decimal(relation.confidence)
+    yield stmt, _RULE, _recurring_text(relation.rule)
+    for prop, value in ((_TRIGGER, relation.trigger), (_AMOUNT, relation.amount), (_DATE, relation.date)):
         if value:
             yield stmt, prop, _recurring_text(value)
+
+
+# the statement's terms, looked up once (a namespace attribute is a method call; a store build makes millions)
+_TYPE, _STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.Statement, RDF.subject, RDF.predicate, RDF.object
+_DERIVED_FROM, _EVIDENCE, _START, _END, _CONFIDENCE = PROV.wasDerivedFrom, KG.evidence, KG.startChar, KG.endChar, KG.confidence
+_RULE, _TRIGGER, _AMOUNT, _DATE = KG.rule, KG.trigger, KG.amount, KG.date
 
 
 def relation_triple(triple: tuple[str, str, str], iris: ResourceIRIs) -> Triple:
