@@ -51,7 +51,8 @@ def entity_graph(graph: Graph) -> nx.MultiDiGraph:
     """
     G = nx.MultiDiGraph()
     doc_ids = {doc: str(identifier) for doc, identifier in graph.subject_objects(DCTERMS.identifier)}
-    for entity in set(graph.subjects(KG.mentionedIn, None)):
+    # nodes and edges in sorted order: Louvain's result depends on it, and set order changes with every process
+    for entity in sorted(set(graph.subjects(KG.mentionedIn, None))):
         classes = [local_name(c) for c in graph.objects(entity, RDF.type) if str(c).startswith(str(KG._NS))]
         G.add_node(
             str(entity),
@@ -61,9 +62,9 @@ def entity_graph(graph: Graph) -> nx.MultiDiGraph:
             documents=sorted(doc_ids.get(d, str(d)) for d in graph.objects(entity, KG.mentionedIn)),
         )
     properties = set(ontology_graph().transitive_subjects(RDFS.subPropertyOf, KG.relatedTo))
-    for prop in properties:
+    for prop in sorted(properties):
         key = local_name(prop)
-        for s, o in graph.subject_objects(prop):
+        for s, o in sorted(graph.subject_objects(prop)):
             if str(s) in G and str(o) in G and not G.has_edge(str(s), str(o), key):
                 G.add_edge(str(s), str(o), key=key, property=key, evidence=[])
     for statement in graph.subjects(RDF.type, RDF.Statement):

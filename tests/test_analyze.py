@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import networkx as nx
 import pytest
 from rdflib import Graph, Literal
@@ -278,3 +282,13 @@ def test_shapes_reject_bad_metric_literals():
     meta = next(iter(g.subjects(RDFS.label, Literal("Meta"))))
     g.add((meta, KG.pageRank, Literal("high")))
     assert not validate(g).conforms
+
+
+def test_communities_do_not_change_with_the_process(example_ttl):
+    """Louvain depends on node order; the entity graph's order must not follow set order, which Python salts per process."""
+    script = ("import json, sys; from kg.analyze import compute_metrics, entity_graph; from kg.store import load_graph; "
+              "m = compute_metrics(entity_graph(load_graph(sys.argv[1]))); "
+              "print(json.dumps(sorted((v['community'], k) for k, v in m.items())))")
+    found = {subprocess.run([sys.executable, "-c", script, str(example_ttl)], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3, 4, 5, 6)}
+    assert len(found) == 1
