@@ -49,7 +49,7 @@ import threading
 from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
@@ -226,7 +226,7 @@ class _Writer:
     records written, oldest first; an error in the thread is raised by the next :meth:`submit` or :meth:`drain`.
     """
 
-    def __init__(self, write: Any) -> None:
+    def __init__(self, write: Callable[[str, str], None]) -> None:
         self._write = write
         self._queue: queue.Queue[tuple[int | None, str, str] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
@@ -338,23 +338,25 @@ class CorpusStore:
         return {doc_id for (doc_id,) in self._select("SELECT DISTINCT document FROM mentions WHERE entity IN ({})", keys)}
 
     def _stated(self, triples: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-        """Those of ``triples`` that some stored document states, looked up 150 at a time."""
-        triples, found = list(triples), set()
-        for start in range(0, len(triples), 150):  # three host parameters each, under SQLite's limit of 999
-            chunk = triples[start:start + 150]
-            found.update(self._manifest.execute(  # each candidate looked up in the index, not the table scanned
-                f"WITH candidate(s, p, o) AS (VALUES {','.join(['(?, ?, ?)'] * len(chunk))}) SELECT s, p, o FROM candidate "
-                "WHERE EXISTS (SELECT 1 FROM relations WHERE subject = s AND predicate = p AND object = o)",
-                [part for triple in chunk for part in triple]))
-        return found
+        """Those of ``triples`` that some stored document states, each looked up in the triple index (not the table scanned)."""
+        return set(self._select("WITH candidate(s, p, o) AS (VALUES {}) SELECT s, p, o FROM candidate "
+                                "WHERE EXISTS (SELECT 1 FROM relations WHERE subject = s AND predicate = p AND object = o)", triples))
 
-    def _select(self, sql: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
-        """Run ``sql`` with its ``IN ({})`` list filled from ``values``, in chunks; the rows it gives (none for a DELETE)."""
+    def _select(self, sql: str, values: Iterable[str | tuple[str, ...]]) -> list[tuple[Any, ...]]:
+        """Run ``sql`` with its ``({})`` list filled from ``values``, in chunks; the rows it gives (none for a DELETE).
+
+        A value is one parameter, or a tuple of them that becomes a row ``(?, ?, ?)`` (for a ``VALUES`` list).
+        """
         values = list(values)
+        as_rows = bool(values) and isinstance(values[0], tuple)
+        width = len(values[0]) if as_rows else 1
+        marker = f"({', '.join('?' * width)})" if as_rows else "?"
+        per_chunk = 500 // width  # SQLite's limit on host parameters
         rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(values), 500):  # SQLite's limit on host parameters
-            chunk = values[start:start + 500]
-            rows += self._manifest.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        for start in range(0, len(values), per_chunk):
+            chunk = values[start:start + per_chunk]
+            parameters = [part for value in chunk for part in value] if as_rows else chunk
+            rows += self._manifest.execute(sql.format(",".join([marker] * len(chunk))), parameters).fetchall()
         return rows
 
     # --- writing --------------------------------------------------------------------------------------------
