@@ -151,10 +151,9 @@ def named_query_runs(extraction: Extraction) -> dict[str, tuple[str, dict[str, s
     runs: dict[str, tuple[str, dict[str, str]]] = {}
     for name, query in named_queries().items():
         required = {p.name: values[p.name] for p in query.parameters if not p.optional}
-        runs[f"{name} {' '.join(f'{k}={v!r}' for k, v in required.items())}".strip()] = (name, required)
         given = {p.name: values[p.name] for p in query.parameters if p.name in values}
-        if given != required:
-            runs[f"{name} {' '.join(f'{k}={v!r}' for k, v in given.items())}"] = (name, given)
+        for parameters in (required, given):
+            runs[" ".join([name, *(f"{k}={v!r}" for k, v in parameters.items())])] = (name, parameters)
     return runs
 
 

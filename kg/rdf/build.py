@@ -94,6 +94,12 @@ def entity_triples(iri: URIRef, entity: Entity) -> Iterator[Triple]:
         yield iri, SKOS.altLabel, _recurring_text(alias)
 
 
+# the statement's terms, looked up once (a namespace attribute is a method call; a store build makes millions)
+_TYPE, _STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.Statement, RDF.subject, RDF.predicate, RDF.object
+_DERIVED_FROM, _EVIDENCE, _START, _END, _CONFIDENCE = PROV.wasDerivedFrom, KG.evidence, KG.startChar, KG.endChar, KG.confidence
+_RULE, _TRIGGER, _AMOUNT, _DATE = KG.rule, KG.trigger, KG.amount, KG.date
+
+
 def statement_triples(relation: Relation, iris: ResourceIRIs) -> Iterator[Triple]:
     """The ``rdf:Statement`` of a relation with its provenance (the direct triple is not among them)."""
     subject, predicate, obj = iris.entity(relation.subject), KG[relation.predicate], iris.entity(relation.object)
@@ -111,12 +117,6 @@ def statement_triples(relation: Relation, iris: ResourceIRIs) -> Iterator[Triple
     for prop, value in ((_TRIGGER, relation.trigger), (_AMOUNT, relation.amount), (_DATE, relation.date)):
         if value:
             yield stmt, prop, _recurring_text(value)
-
-
-# the statement's terms, looked up once (a namespace attribute is a method call; a store build makes millions)
-_TYPE, _STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.Statement, RDF.subject, RDF.predicate, RDF.object
-_DERIVED_FROM, _EVIDENCE, _START, _END, _CONFIDENCE = PROV.wasDerivedFrom, KG.evidence, KG.startChar, KG.endChar, KG.confidence
-_RULE, _TRIGGER, _AMOUNT, _DATE = KG.rule, KG.trigger, KG.amount, KG.date
 
 
 def relation_triple(triple: tuple[str, str, str], iris: ResourceIRIs) -> Triple:
