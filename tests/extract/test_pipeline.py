@@ -45,3 +45,19 @@ def test_empty_and_blank_documents_give_no_entities(nlp):
     result = extract(documents, nlp)
     assert [d.id for d in result.documents] == ["empty", "blank"]
     assert result.entities == {} and result.relations == []
+
+
+def test_the_lemmatizer_gives_the_model_s_own_lemmas(nlp):
+    """kg makes the rule lemmatizer's word lookups set lookups (for speed): every lemma must stay spaCy's."""
+    from pathlib import Path
+
+    import spacy
+
+    plain = spacy.load(f"{nlp.lang}_{nlp.meta['name']}")
+    texts = [p for f in sorted(Path("examples").rglob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()][:80]
+    with plain.select_pipes(disable=["lemmatizer"]):
+        docs = list(plain.pipe(texts))
+    ours, theirs = nlp.get_pipe("lemmatizer"), plain.get_pipe("lemmatizer")
+    words = [[t.lemma_ for t in ours(d.copy())] for d in docs]
+    assert sum(map(len, words)) > 2000
+    assert words == [[t.lemma_ for t in theirs(d.copy())] for d in docs]
