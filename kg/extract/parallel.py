@@ -2,8 +2,8 @@
 
 Each batch goes through ``nlp.pipe`` and entity resolution as a whole and
 comes back as plain dataclasses (:class:`~kg.extract.merge.DocumentEntities`),
-in input order, with at most two batches per worker in flight: memory is
-bounded by the batch size, not by the corpus.
+in input order, with at most two batches in flight, each cut into one task per
+worker: memory is bounded by the batch size, not by the corpus.
 
 Workers run the whole per-document extraction rather than spaCy's
 ``n_process``: that sends every ``Doc`` back to the parent, and the candidate
@@ -105,16 +105,28 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _in_order(batches: Iterable[Batch], submit: Callable[[Batch], Future], window: int) -> Iterator[tuple[Batch, list[DocumentEntities]]]:
-    pending: deque[tuple[Batch, Future]] = deque()
+def _parts(batch: Batch, n: int) -> list[Batch]:
+    """``batch`` cut into at most ``n`` consecutive parts of near-equal size.
+
+    >>> [len(part) for part in _parts(list(range(7)), 2)]
+    [4, 3]
+    """
+    size = max(1, -(-len(batch) // n))
+    return [batch[i:i + size] for i in range(0, len(batch), size)]
+
+
+def _in_order(batches: Iterable[Batch], submit: Callable[[Batch], Future], parts: int) -> Iterator[tuple[Batch, list[DocumentEntities]]]:
+    """Each batch with its results, in order; a batch runs as ``parts`` tasks (one per worker, so that no worker idles
+    while another ends a whole batch), and the next batch is submitted before this one is waited for."""
+    pending: deque[tuple[Batch, list[Future]]] = deque()
     for batch in batches:
-        pending.append((batch, submit(batch)))
-        if len(pending) >= window:
-            done, future = pending.popleft()
-            yield done, future.result()
+        pending.append((batch, [submit(part) for part in _parts(batch, parts)]))
+        if len(pending) >= 2:
+            done, futures = pending.popleft()
+            yield done, [found for future in futures for found in future.result()]
     while pending:
-        done, future = pending.popleft()
-        yield done, future.result()
+        done, futures = pending.popleft()
+        yield done, [found for future in futures for found in future.result()]
 
 
 @contextmanager
@@ -154,12 +166,12 @@ def extract_batches(batches: Iterable[Batch], *, spec: PipelineSpec = PipelineSp
         raise UsageError(f"--workers must be at least 1, got {workers}")
     if dask is not None:
         with _dask_client(dask, workers) as client:
-            slots = 2 * max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
-            yield from _in_order(batches, lambda batch: client.submit(extract_batch, batch, spec, pure=False), slots)  # type: ignore[attr-defined]
+            threads = max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
+            yield from _in_order(batches, lambda batch: client.submit(extract_batch, batch, spec, pure=False), threads)  # type: ignore[attr-defined]
     elif workers > 1:
         executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
         try:
-            yield from _in_order(batches, lambda batch: executor.submit(extract_batch, batch, spec), 2 * workers)
+            yield from _in_order(batches, lambda batch: executor.submit(extract_batch, batch, spec), workers)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
     else:
