@@ -18,14 +18,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-import networkx as nx
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from spacy.language import Language
 
-from kg.analyze import compute_metrics, entity_graph, summarize
 from kg.corpus import content_hash, load_source, open_store
 from kg.extract import DEFAULT_EXTRACTOR, Extraction, SourceDocument, load_pipeline
 from kg.extract.parallel import PipelineSpec, batched, extract_batches
@@ -33,9 +31,11 @@ from kg.extract.merge import merge_documents
 from kg.errors import UsageError
 from kg.files import write_atomic
 from kg.rdf import DEFAULT_BASE_IRI, to_rdf
-from kg.render import to_html
 from kg.sources import read_documents
 from kg.store import serialize
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["BuildProgress", "BuildResult", "StoreBuildReport", "build_graph", "build_store", "graph_report", "store_result",
            "write_outputs"]
@@ -57,6 +57,8 @@ class BuildResult:
 
 def graph_report(graph: Graph) -> tuple[nx.MultiDiGraph, dict[str, dict[str, Any]], dict[str, Any]]:
     """The entity graph of an RDF graph, its per-node metrics and its summary statistics."""
+    from kg.analyze import compute_metrics, entity_graph, summarize  # networkx is not imported by store builds
+
     G = entity_graph(graph)
     metrics = compute_metrics(G)
     return G, metrics, summarize(G, metrics=metrics)
@@ -238,6 +240,8 @@ def write_outputs(result: BuildResult, outdir: str | os.PathLike[str], *, title:
 
     Every output is made before the first is written, so a failure leaves the old outputs as they were.
     """
+    from kg.render import to_html  # pyvis is not imported by store builds
+
     out = Path(outdir)
     outputs = {
         "turtle": (out / "graph.ttl", serialize(result.graph, format="turtle")),

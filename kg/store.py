@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import networkx as nx
 from rdflib import Dataset, Graph
 from rdflib.util import guess_format
 
-from kg.analyze import entity_graph
 from kg.errors import InputError, UsageError
 from kg.files import write_atomic
 from kg.namespace import PREFIXES
@@ -31,6 +29,10 @@ _EXTRA_SUFFIXES = {".jsonld": "json-ld", ".json": "json-ld", ".ttl": "turtle", "
 
 
 def _graphml(graph: Graph) -> bytes:
+    import networkx as nx  # only this export needs networkx: store builds and queries do without it
+
+    from kg.analyze import entity_graph
+
     G = entity_graph(graph)
     flat = nx.MultiDiGraph()
     for node, data in G.nodes(data=True):
