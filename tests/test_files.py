@@ -63,11 +63,11 @@ def test_export_that_fails_mid_way_leaves_the_old_file(example_ttl, tmp_path, mo
 
 
 def test_build_that_fails_mid_way_leaves_every_old_output(example_build, tmp_path, monkeypatch):
-    from kg import build
+    from kg import build, render
 
     build.write_outputs(example_build, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    monkeypatch.setattr(build, "to_html", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("render failed")))
+    monkeypatch.setattr(render, "to_html", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("render failed")))
     with pytest.raises(RuntimeError):
         build.write_outputs(example_build, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -224,7 +224,7 @@ def test_ctrl_c_is_one_line_and_leaves_the_old_outputs(kg, tmp_path, monkeypatch
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("kg.build.to_html", interrupted)
+    monkeypatch.setattr("kg.render.to_html", interrupted)
     result = kg("build", source, "-o", tmp_path / "out")
     assert result.exit_code == 130
     assert _errors(result.output) == ["error: interrupted; files being written were left as they were"]
