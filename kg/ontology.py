@@ -72,9 +72,16 @@ def load_lexicon(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
 
 @cache
 def superclasses(cls: str) -> frozenset[str]:
-    """``cls`` and every kg class above it (``AIModel`` gives ``AIModel`` and ``Product``)."""
+    """``cls`` and every kg class above it (``AIModel`` gives ``AIModel`` and ``Product``); a name kg does not
+    define (``Unknown``) has none above it, so it fits no slot that asks for a class.
+
+    >>> sorted(superclasses("AIModel")), sorted(superclasses("Unknown"))
+    (['AIModel', 'Product'], ['Unknown'])
+    """
     graph = ontology_graph()
     found = {cls}
+    if cls not in KG.__annotations__:
+        return frozenset(found)
     for parent in graph.transitive_objects(KG[cls], RDFS.subClassOf):
         if str(parent).startswith(str(KG._NS)):
             found.add(local_name(parent))

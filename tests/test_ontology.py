@@ -99,3 +99,10 @@ def test_lexicon_refuses_a_trigger_given_twice(tmp_path):
     lexicon.write_text('{"verbs": {"work": {"property": "worksFor", "preps": ["for"]}, "work": {"property": "partneredWith", "preps": ["with"]}}}')
     with pytest.raises(ValueError, match="'work' is given twice"):
         load_lexicon(lexicon)
+
+
+def test_an_entity_of_no_kg_class_fits_no_restricted_slot():
+    from kg.extract.merge import relation_fits
+
+    assert not relation_fits(("a", "launched", "b"), {"a": "Unknown", "b": "AIModel"})
+    assert relation_fits(("a", "relatedTo", "b"), {"a": "Unknown", "b": "Unknown"}) == (not property_signatures()["relatedTo"].domain)
