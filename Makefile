@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[model,dask,test]"
+	$(BIN)/python -m pip install --quiet -e ".[model,dask,train,test]"
 	touch $(STAMP)
 
 install: $(STAMP)

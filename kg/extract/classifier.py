@@ -1,8 +1,8 @@
 """The ``kg_relation_classifier`` spaCy component: a trained model decides the relation of each mention pair.
 
 For every ordered pair of mentions in one sentence (from ``doc.spans["kg_mentions"]``),
-:class:`PairFeaturizer` builds one vector: the pipeline's token vectors (``doc.tensor``)
-pooled over both mentions and the words between them, hashed bags of the words between
+:class:`PairFeaturizer` builds one vector: token vectors (the pipeline's ``doc.tensor``, or the
+fine-tuned encoder's ``doc._.kg_vectors`` when the model was trained with them) pooled over both mentions and the words between them, hashed bags of the words between
 and around them and of the dependency path that joins them, the mentions' classes, and
 the properties the rules of ``kg_relations`` proposed for the pair. A small thinc
 network (:func:`build_relation_model`) gives a probability for each property it was
@@ -36,11 +36,13 @@ from thinc.api import Model, Relu, Softmax, chain
 from kg.errors import ModelNotFoundError
 from kg.files import write_atomic
 from kg.extract.mentions import MENTIONS_KEY
+from kg.extract.ner import VECTORS, EncoderNER
 from kg.extract.relations import CandidateRelation
 from kg.ontology import property_signatures
 
 __all__ = ["MODEL_DIR", "NO_RELATION", "PairFeaturizer", "RelationClassifier", "build_relation_model", "decide",
-           "load_relation_model", "pair_key", "proposals_by_pair", "save_relation_model", "sentence_pairs"]
+           "load_relation_model", "pair_key", "proposals_by_pair", "save_relation_model", "sentence_pairs",
+           "token_vectors"]
 
 #: Where the shipped relation model lives in the package.
 MODEL_DIR: Traversable = files("kg") / "models" / "relations"
@@ -48,6 +50,18 @@ MODEL_DIR: Traversable = files("kg") / "models" / "relations"
 NO_RELATION = "none"
 #: The mention classes the featurizer knows; any other label counts as the last ("other").
 MENTION_CLASSES = ("Person", "Organization", "Place", "Product", "AIModel", "Event", "Money", "Date", "Unknown", "other")
+#: Where the featurizer reads token vectors: spaCy's shared ``doc.tensor``, the entity encoder's ``doc._.kg_vectors``,
+#: or both side by side.
+TOKEN_VECTORS = ("tensor", "encoder", "both")
+
+
+def token_vectors(doc: Doc, source: str) -> numpy.ndarray | None:
+    """One row per token from ``source`` (one of :data:`TOKEN_VECTORS`), or ``None`` when the doc lacks them."""
+    parts = [doc.tensor if source in ("tensor", "both") else None, doc._.get(VECTORS) if source != "tensor" else None]
+    present = [p for p in parts if p is not None and p.ndim == 2 and p.shape[0] == len(doc)]
+    if not present or len(present) < (2 if source == "both" else 1):
+        return None
+    return present[0] if len(present) == 1 else numpy.hstack(present)
 
 
 def sentence_pairs(doc: Doc, mentions: list[Span], max_gap: int) -> Iterator[tuple[Span, Span]]:
@@ -97,6 +111,7 @@ class PairFeaturizer:
 
     properties: tuple[str, ...]
     width: int = 96
+    vectors: str = "tensor"  # one of TOKEN_VECTORS
     buckets: int = 1024
     window: int = 2
     max_gap: int = 30
@@ -111,8 +126,9 @@ class PairFeaturizer:
         X = numpy.zeros((len(pairs), self.size), dtype="float32")
         if not pairs:
             return X
-        tensor = doc.tensor if doc.tensor is not None and doc.tensor.shape[0] == len(doc) else \
-            numpy.zeros((len(doc), self.width), dtype="float32")
+        tensor = token_vectors(doc, self.vectors)
+        if tensor is None:
+            tensor = numpy.zeros((len(doc), self.width), dtype="float32")
         width = min(self.width, tensor.shape[1]) if tensor.ndim == 2 else 0
         proposed = proposals_by_pair(candidates)
         prop_index = {p: n for n, p in enumerate(self.properties)}
@@ -188,8 +204,8 @@ def save_relation_model(relation_model: RelationModel, path: Path, *, meta: dict
     f = relation_model.featurizer
     config = {"name": relation_model.name, "version": relation_model.version, "labels": list(relation_model.labels),
               "keep": relation_model.keep, "add": relation_model.add, "hidden": relation_model.hidden,
-              "featurizer": {"properties": list(f.properties), "width": f.width, "buckets": f.buckets,
-                             "window": f.window, "max_gap": f.max_gap}, **(meta or {})}
+              "featurizer": {"properties": list(f.properties), "width": f.width, "vectors": f.vectors,
+                             "buckets": f.buckets, "window": f.window, "max_gap": f.max_gap}, **(meta or {})}
     write_atomic(path / "model.bin", relation_model.model.to_bytes())
     write_atomic(path / "config.json", json.dumps(config, indent=2) + "\n")
 
@@ -202,7 +218,7 @@ def load_relation_model(path: str | os.PathLike[str] | Traversable | None = None
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     settings = config["featurizer"]
     featurizer = PairFeaturizer(properties=tuple(settings["properties"]), width=settings["width"],
-                                buckets=settings["buckets"], window=settings["window"], max_gap=settings["max_gap"])
+                                vectors=settings.get("vectors", "tensor"), buckets=settings["buckets"], window=settings["window"], max_gap=settings["max_gap"])
     model = build_relation_model(featurizer.size, len(config["labels"]), hidden=config["hidden"])
     model.initialize()
     model.from_bytes((path / "model.bin").read_bytes())
@@ -215,6 +231,9 @@ def make_relation_classifier(nlp: Language, name: str, model_path: str | None, k
                              add: float | None) -> "RelationClassifier":
     """Load the relation model (``kg/models/relations`` by default); ``keep`` and ``add`` override its tuned thresholds."""
     relation_model = load_relation_model(model_path)
+    if relation_model.featurizer.vectors != "tensor" and not any(isinstance(pipe, EncoderNER) for _, pipe in nlp.pipeline):
+        raise ModelNotFoundError(f"the relation model {relation_model.name} reads the vectors of kg's trained entity "
+                                 "recogniser, which this pipeline lacks: load it with extractor='learned'")
     relation_model.keep = relation_model.keep if keep is None else keep
     relation_model.add = relation_model.add if add is None else add
     return RelationClassifier(name, relation_model)

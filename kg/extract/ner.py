@@ -1,16 +1,38 @@
-"""Put kg's fine-tuned entity recogniser (``kg/models/ner``, trained by :mod:`kg.train.ner`) into a pipeline."""
+"""The ``kg_encoder_ner`` spaCy component: kg's fine-tuned sentence encoder finds the entities.
+
+The model (``kg/models/ner``, trained by :mod:`kg.train.ner`) is all-MiniLM-L6-v2 fine-tuned for
+token classification with spaCy's entity labels in BIO tags, exported to ONNX and quantised to
+8-bit integers. It runs with ``onnxruntime`` and ``tokenizers`` only: each sentence's words go
+through the encoder as one sequence, the first word piece of a word gives the word's tag, and the
+tags become ``doc.ents``; that piece's last hidden state becomes the word's row of
+``doc._.kg_vectors`` (zeros for whitespace), which the relation classifier reads.
+:func:`use_trained_ner` puts it in place of spaCy's ``ner``, under the same name, so the
+components after it see entities exactly as before.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, Iterable, Iterator
 
-import spacy
+import numpy
 from spacy.language import Language
+from spacy.tokens import Doc, Span
 
 from kg.errors import ModelNotFoundError
 
-__all__ = ["trained_ner_path", "use_trained_ner"]
+__all__ = ["EncoderNER", "VECTORS", "decode_tags", "trained_ner_path", "use_trained_ner"]
+
+#: The Doc extension holding the encoder's vector of each token.
+VECTORS = "kg_vectors"
+if not Doc.has_extension(VECTORS):
+    Doc.set_extension(VECTORS, default=None)
+
+#: The files of a saved model: the ONNX graph, the word-piece tokenizer and the settings with the tag list.
+MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE = "model.onnx", "tokenizer.json", "config.json"
 
 
 def trained_ner_path() -> Path:
@@ -18,21 +40,150 @@ def trained_ner_path() -> Path:
     return Path(str(resources.files("kg") / "models" / "ner"))
 
 
-def use_trained_ner(nlp: Language, path: Path | None = None) -> None:
-    """Replace ``nlp``'s ``ner`` by the trained one at ``path`` (default: the shipped weights), at the same position.
+def decode_tags(tags: list[str]) -> list[tuple[int, int, str]]:
+    """The ``(start, end, label)`` word spans of a BIO tag sequence; an ``I-`` that continues nothing starts a span.
 
-    Raises :class:`~kg.errors.ModelNotFoundError` when there are no weights at ``path``.
+    >>> decode_tags(["B-ORG", "I-ORG", "O", "I-GPE", "B-PERSON", "I-DATE"])
+    [(0, 2, 'ORG'), (3, 4, 'GPE'), (4, 5, 'PERSON'), (5, 6, 'DATE')]
     """
-    path = Path(path) if path is not None else trained_ner_path()
-    if not (path / "config.cfg").is_file() or not (path / "ner").is_dir():
-        raise ModelNotFoundError(f"no trained entity recogniser at {path}; build one with `kg train`")
-    names = nlp.component_names  # disabled components too (the model's senter), so positions hold
-    if "ner" not in names:
+    spans: list[tuple[int, int, str]] = []
+    for i, tag in enumerate(tags):
+        prefix, _, label = tag.partition("-")
+        if prefix == "I" and spans and spans[-1][1] == i and spans[-1][2] == label:
+            spans[-1] = (spans[-1][0], i + 1, label)
+        elif prefix in ("B", "I"):
+            spans.append((i, i + 1, label))
+    return spans
+
+
+@dataclass(frozen=True)
+class _Sequence:
+    """One encoder input: a run of a sentence's words (whitespace tokens left out) and their token indices in the doc."""
+
+    doc: int
+    tokens: list[int]
+    words: list[str]
+
+
+class EncoderNER:
+    """Tag each sentence's words with the encoder and set ``doc.ents``; see the module docstring."""
+
+    def __init__(self, name: str, path: Path, threads: int, batch_size: int) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        if not all((path / f).is_file() for f in (MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE)):
+            raise ModelNotFoundError(f"no trained entity recogniser at {path}; build one with `kg train`")
+        self.name = name
+        self.config: dict[str, Any] = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
+        self.tags: list[str] = self.config["tags"]
+        self.max_words: int = self.config["max_words"]
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(path / TOKENIZER_FILE))
+        self.tokenizer.enable_truncation(max_length=self.config["max_pieces"])  # a word past it is tagged O
+        self.tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The entity labels the model tags, as spaCy's ``ner`` lists them."""
+        return tuple(sorted({t[2:] for t in self.tags if t != "O"}))
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Tag ``docs`` in groups of ``batch_size``, the sentences of a group sorted by length into encoder batches."""
+        group: list[Doc] = []
+        for doc in docs:
+            group.append(doc)
+            if len(group) >= batch_size:
+                yield from self._tag(group)
+                group = []
+        yield from self._tag(group)
+
+    def _sequences(self, docs: list[Doc]) -> list[_Sequence]:
+        sequences = []
+        for n, doc in enumerate(docs):
+            for sent in (doc.sents if doc.has_annotation("SENT_START") else [doc[:]]):
+                tokens = [t.i for t in sent if not t.is_space]
+                for start in range(0, len(tokens), self.max_words):
+                    part = tokens[start:start + self.max_words]
+                    sequences.append(_Sequence(n, part, [doc[i].text for i in part]))
+        return sequences
+
+    def tag_words(self, sentences: list[list[str]]) -> list[list[str]]:
+        """The BIO tag of each word of each sentence (a list of words, at most ``max_words`` of them).
+
+        >>> ner = EncoderNER("ner", trained_ner_path(), threads=1, batch_size=8)  # doctest: +SKIP
+        >>> ner.tag_words([["Ann", "Lee", "joined", "Acme", "."]])  # doctest: +SKIP
+        [['B-PERSON', 'I-PERSON', 'O', 'B-ORG', 'O']]
+        """
+        return [tags for tags, _ in self._encode(sentences)]
+
+    def _encode(self, sentences: list[list[str]]) -> list[tuple[list[str], numpy.ndarray]]:
+        """Each sentence's word tags and word vectors (from each word's first piece; zeros for a word cut off)."""
+        order = sorted(range(len(sentences)), key=lambda n: len(sentences[n]))
+        results: list[tuple[list[str], numpy.ndarray]] = [([], numpy.zeros((0, 0), dtype="float32")) for _ in sentences]
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            encodings = self.tokenizer.encode_batch([sentences[n] for n in batch], is_pretokenized=True)
+            feed = {"input_ids": numpy.array([e.ids for e in encodings], dtype="int64"),
+                    "attention_mask": numpy.array([e.attention_mask for e in encodings], dtype="int64"),
+                    "token_type_ids": numpy.array([e.type_ids for e in encodings], dtype="int64")}
+            logits, hidden = self.session.run(["logits", "hidden"], {k: v for k, v in feed.items() if k in self.inputs})
+            for n, encoding, scores, states in zip(batch, encodings, logits, hidden):
+                firsts = {}
+                for piece, word in enumerate(encoding.word_ids):
+                    if word is not None and word not in firsts:  # a word's first piece stands for it
+                        firsts[word] = piece
+                words, pieces = list(firsts), list(firsts.values())
+                tags = ["O"] * len(sentences[n])
+                for word, best in zip(words, scores[pieces].argmax(axis=1)):
+                    tags[word] = self.tags[int(best)]
+                vectors = numpy.zeros((len(sentences[n]), states.shape[1]), dtype="float32")
+                vectors[words] = states[pieces]
+                results[n] = (tags, vectors)
+        return results
+
+    def _tag(self, docs: list[Doc]) -> Iterator[Doc]:
+        sequences = self._sequences(docs)
+        entities: list[list[Span]] = [[] for _ in docs]
+        vectors: list[numpy.ndarray | None] = [None] * len(docs)
+        for sequence, (tags, states) in zip(sequences, self._encode([s.words for s in sequences])):
+            doc = docs[sequence.doc]
+            if vectors[sequence.doc] is None:
+                vectors[sequence.doc] = numpy.zeros((len(doc), states.shape[1]), dtype="float32")
+            vectors[sequence.doc][sequence.tokens] = states  # type: ignore[index]
+            for first, last, label in decode_tags(tags):
+                begin, end = sequence.tokens[first], sequence.tokens[last - 1] + 1
+                if end - begin == last - first:  # a whitespace token inside ends the entity: spaCy never spans one
+                    entities[sequence.doc].append(Span(doc, begin, end, label))
+        for doc, spans, doc_vectors in zip(docs, entities, vectors):
+            doc.set_ents(sorted(spans, key=lambda s: s.start), default="outside")
+            doc._.set(VECTORS, doc_vectors)
+            yield doc
+
+
+@Language.factory("kg_encoder_ner", default_config={"model_path": None, "threads": 1, "batch_size": 32})
+def make_encoder_ner(nlp: Language, name: str, model_path: str | None, threads: int, batch_size: int) -> EncoderNER:
+    """Load the encoder entity recogniser (``kg/models/ner`` by default) with ``threads`` onnxruntime threads."""
+    return EncoderNER(name, Path(model_path) if model_path else trained_ner_path(), threads, batch_size)
+
+
+def use_trained_ner(nlp: Language, path: Path | None = None) -> None:
+    """Replace ``nlp``'s ``ner`` by ``kg_encoder_ner`` with the model at ``path`` (default: the shipped one), under the
+    same name and at the same position.
+
+    Raises :class:`~kg.errors.ModelNotFoundError` when there is no model at ``path`` (``nlp`` is then unchanged).
+    """
+    folder = Path(path) if path is not None else trained_ner_path()
+    if not all((folder / f).is_file() for f in (MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE)):
+        raise ModelNotFoundError(f"no trained entity recogniser at {folder}; build one with `kg train`")
+    if "ner" not in nlp.component_names:
         raise ValueError(f"the pipeline has no ner to replace: {nlp.pipe_names}")
-    trained = spacy.load(path)
-    following = names[names.index("ner") + 1:]
-    nlp.remove_pipe("ner")
-    if following:
-        nlp.add_pipe("ner", source=trained, before=following[0])
-    else:
-        nlp.add_pipe("ner", source=trained)
+    nlp.replace_pipe("ner", "kg_encoder_ner", config={"model_path": str(path) if path is not None else None})

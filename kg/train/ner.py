@@ -1,6 +1,6 @@
-"""Fine-tune spaCy's entity recogniser on kg's gold data, with pseudo-rehearsal of what it already knows.
+"""Fine-tune kg's entity recogniser, a sentence encoder tagging words, on kg's gold data with pseudo-rehearsal.
 
-Each training text is run through the original pipeline first, and its entities become the target
+Each training text is run through the base spaCy pipeline first, and its entities become the target
 with these changes:
 
 * a gold mention of a class kg scores replaces them on its tokens: Person as PERSON, Organization as
@@ -13,36 +13,40 @@ with these changes:
 * the model's entities that overlap no gold mention are kept, so DATE, MONEY, NORP ... are
   rehearsed, except persons, organisations and places, which every gold format annotates in full.
 
-Training is spaCy's own (:func:`spacy.cli.train.train`) from ``kg/data/training/ner.cfg``, which
-sources the ``ner`` of the base model (its tok2vec is its own, so nothing else changes); the result
-is a pipeline of that one component. ``kg train`` (``make models``) rebuilds
+The targets become BIO tags over each sentence's words, and the encoder named in
+``kg/data/training/ner.cfg`` (all-MiniLM-L6-v2) is fine-tuned with a token-classification head on
+them (torch and transformers, the ``train`` extra), then exported to ONNX and quantised to 8-bit
+integers, which :mod:`kg.extract.ner` runs with onnxruntime. ``kg train`` (``make models``) rebuilds
 the shipped weights.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import math
 import random
+import shutil
 import tempfile
 import time
+import warnings
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import spacy
-from spacy.cli.train import train as spacy_train
-from spacy.language import Language
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import Doc, Span
 
+from kg.errors import UsageError
 from kg.evaluate import CONLL04_ENTITY_CLASSES, DOCRED_ENTITY_CLASSES, SCORED_CLASSES, _coarse
 from kg.extract.pipeline import load_pipeline
 from kg.ontology import load_lexicon
 from kg.train.corpus import GoldDocument
 
-__all__ = ["MODEL_NAME", "MODEL_VERSION", "entity_labels", "rehearsal_doc", "train_ner"]
+__all__ = ["MODEL_NAME", "MODEL_VERSION", "entity_labels", "rehearsal_doc", "sentence_tags", "train_ner"]
 
 MODEL_NAME = "kg_ner"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "2.0.0"
 #: Nationalities and other groups: a gold Place the model calls this stays a group.
 _GROUP = "NORP"
 #: kg classes that CoNLL04, DocRED and article gold all annotate in full.
@@ -121,58 +125,164 @@ def _split(documents: list[GoldDocument], dev_fraction: float, seed: int) -> dic
     return {"dev": [d for d in documents if d.text in dev], "train": [d for d in documents if d.text not in dev]}
 
 
-def _doc_bin(docs: Iterable[Doc]) -> DocBin:
-    return DocBin(attrs=["ENT_IOB", "ENT_TYPE"], docs=docs)
+def _config() -> dict[str, Any]:
+    return spacy.util.load_config(Path(str(resources.files("kg") / "data" / "training" / "ner.cfg"))).interpolate()
 
 
-def _config_path() -> Path:
-    return Path(str(resources.files("kg") / "data" / "training" / "ner.cfg"))
+def sentence_tags(doc: Doc, max_words: int) -> list[tuple[list[str], list[str | None]]]:
+    """The words of each sentence (whitespace left out, at most ``max_words`` a part) and their BIO tags from
+    ``doc.ents``; a word the target leaves missing is tagged ``None`` (no loss).
+
+    >>> doc = Doc(spacy.blank("en").vocab, words=["Ann", "Lee", "left", "Acme", "."], sent_starts=[True, False, False, False, False])
+    >>> doc.set_ents([Span(doc, 0, 2, "PERSON")], missing=[doc[3:4]], default="outside")
+    >>> sentence_tags(doc, max_words=3)
+    [(['Ann', 'Lee', 'left'], ['B-PERSON', 'I-PERSON', 'O']), (['Acme', '.'], [None, 'O'])]
+    """
+    parts = []
+    for sent in doc.sents:
+        tokens = [t for t in sent if not t.is_space]
+        for start in range(0, len(tokens), max_words):
+            part = tokens[start:start + max_words]
+            parts.append(([t.text for t in part], [f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else
+                                                   "O" if t.ent_iob_ == "O" else None for t in part]))
+    return parts
+
+
+def _f1(gold: list[list[str | None]], predicted: list[list[str]]) -> float:
+    """Exact-span F1 of predicted BIO sequences against gold (missing words count as outside)."""
+    from kg.extract.ner import decode_tags
+
+    found = correct = expected = 0
+    for g, p in zip(gold, predicted):
+        g_spans = set(decode_tags([t or "O" for t in g]))
+        p_spans = set(decode_tags(p))
+        found, expected, correct = found + len(p_spans), expected + len(g_spans), correct + len(g_spans & p_spans)
+    return round(2 * correct / (found + expected), 4) if found + expected else 0.0
 
 
 def train_ner(documents: list[GoldDocument], output: Path, *, seed: int = 0, base_model: str | None = None,
-              max_steps: int | None = None, dev_fraction: float = 0.1, sources: Sequence[str] = ()) -> dict[str, Any]:
-    """Fine-tune the base model's ``ner`` on ``documents`` and save it at ``output`` as a pipeline of that one component.
+              epochs: int | None = None, max_sentences: int | None = None, sources: Sequence[str] = ()) -> dict[str, Any]:
+    """Fine-tune the encoder on ``documents`` and save it at ``output`` (ONNX, tokenizer and settings).
 
-    A seeded ``dev_fraction`` of the documents is held out as spaCy's dev set (it picks the best
-    checkpoint); ``max_steps`` overrides the config's step budget; ``sources`` (the training data's
-    names) are recorded in the output's ``meta.json``. Returns a summary of the run.
+    A seeded share of the texts (``ner.cfg``'s ``dev_fraction``) is held out and its F1 reported;
+    ``epochs`` and ``max_sentences`` (a cap on the training sentences) override the config for quick
+    runs; ``sources`` (the training data's names) are recorded in the output's ``config.json``.
+    Returns a summary of the run. Needs the ``train`` extra (torch, transformers, the encoder).
     """
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:
+        raise UsageError(f"training the entity recogniser needs the train extra (pip install 'kg[train]'): {exc}") from exc
     started = time.monotonic()
+    config = _config()
+    settings, limits = config["training"], config["inference"]
+    encoder = getattr(importlib.import_module(config["encoder"]["package"]), config["encoder"]["path_function"])()
     rules = load_pipeline(base_model)
     labels = entity_labels()
-    splits = _split(documents, dev_fraction, seed)
+    splits = _split(documents, settings["dev_fraction"], seed)
     upto_ner = rules.pipe_names[: rules.pipe_names.index("ner") + 1]
-    with tempfile.TemporaryDirectory() as tmp, rules.select_pipes(enable=upto_ner):
-        work = Path(tmp)
+    tags = ["O"] + [f"{p}-{label}" for label in rules.get_pipe("ner").labels for p in "BI"]
+    data: dict[str, list[tuple[list[str], list[str | None]]]] = {}
+    with rules.select_pipes(enable=upto_ner):
         for split, docs in splits.items():
-            annotated = (rehearsal_doc(doc, gold, labels) for doc, gold in
-                         zip(rules.pipe((d.text for d in docs), batch_size=32), docs))
-            _doc_bin(annotated).to_disk(work / f"{split}.spacy")
-        overrides: dict[str, Any] = {
-            "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
-            "paths.base": str(rules.path), "system.seed": seed, "training.seed": seed,
-        }
-        training = spacy.util.load_config(_config_path())["training"]
-        if max_steps is not None:
-            overrides |= {"training.max_steps": max_steps,
-                          "training.eval_frequency": max(1, min(training["eval_frequency"], max_steps // 2))}
-        spacy_train(_config_path(), work / "out", overrides=overrides)
-        best = spacy.load(work / "out" / "model-best")
-        summary = {
-            "sources": list(sources), "train_documents": len(splits["train"]), "dev_documents": len(splits["dev"]),
-            "seed": seed, "max_steps": overrides.get("training.max_steps", training["max_steps"]),
-            "base_model": f"{rules.meta['lang']}_{rules.meta['name']}-{rules.meta['version']}",
-            "dev_ents_f": best.meta.get("performance", {}).get("ents_f"), "seconds": round(time.monotonic() - started, 1),
-        }
-        _save(best, Path(output), summary)
+            data[split] = [part for doc, gold in zip(rules.pipe((d.text for d in docs), batch_size=32), docs)
+                           for part in sentence_tags(rehearsal_doc(doc, gold, labels), limits["max_words"])]
+    rng = random.Random(seed)
+    if max_sentences is not None and len(data["train"]) > max_sentences:
+        data["train"] = rng.sample(data["train"], max_sentences)
+    torch.manual_seed(seed)
+    torch.set_num_threads(settings["threads"])
+    transformers.logging.set_verbosity_error()  # not the head's "newly initialized" notice: it is the one trained here
+    transformers.utils.logging.disable_progress_bar()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(encoder)
+    model = transformers.AutoModelForTokenClassification.from_pretrained(
+        encoder, num_labels=len(tags), id2label=dict(enumerate(tags)), label2id={t: n for n, t in enumerate(tags)})
+    tag_id = {t: n for n, t in enumerate(tags)}
+
+    def encode(batch: list[tuple[list[str], list[str | None]]]) -> dict[str, Any]:
+        inputs = tokenizer([words for words, _ in batch], is_split_into_words=True, truncation=True,
+                           max_length=limits["max_pieces"], padding=True, return_tensors="pt")
+        targets = torch.full(inputs["input_ids"].shape, -100, dtype=torch.long)
+        for row, (_, word_tags) in enumerate(batch):
+            seen: set[int] = set()
+            for piece, word in enumerate(inputs.word_ids(row)):
+                if word is not None and word not in seen:
+                    seen.add(word)
+                    if word_tags[word] is not None:
+                        targets[row, piece] = tag_id[word_tags[word]]
+        return {**inputs, "labels": targets}
+
+    size = settings["batch_size"]
+    steps = settings["epochs"] if epochs is None else epochs
+    total = steps * math.ceil(len(data["train"]) / size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=settings["learning_rate"], weight_decay=settings["weight_decay"])
+    schedule = transformers.get_linear_schedule_with_warmup(optimizer, int(total * settings["warmup"]), total)
+    model.train()
+    for _ in range(steps):
+        order = list(range(len(data["train"])))
+        rng.shuffle(order)
+        batches = []
+        for start in range(0, len(order), size * 50):  # similar lengths in a batch: less padding
+            chunk = sorted(order[start:start + size * 50], key=lambda i: len(data["train"][i][0]))
+            batches += [chunk[i:i + size] for i in range(0, len(chunk), size)]
+        rng.shuffle(batches)
+        for batch in batches:
+            loss = model(**encode([data["train"][i] for i in batch])).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+    model.eval()
+    summary = {"sources": list(sources), "encoder": Path(encoder).parent.name, "train_documents": len(splits["train"]),
+               "dev_documents": len(splits["dev"]), "train_sentences": len(data["train"]), "seed": seed, "epochs": steps,
+               "torch": torch.__version__, "transformers": transformers.__version__}
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))  # renamed into place when complete
+    try:
+        _export(model, tokenizer, work, torch)
+        shutil.copyfile(Path(encoder) / "tokenizer.json", work / "tokenizer.json")
+        saved = {"name": MODEL_NAME, "version": MODEL_VERSION, "tags": tags, "max_words": limits["max_words"],
+                 "max_pieces": limits["max_pieces"], "training": summary}
+        (work / "config.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+        from kg.extract.ner import EncoderNER
+
+        tagger = EncoderNER("ner", work, threads=settings["threads"], batch_size=32)
+        summary["dev_ents_f"] = _f1([t for _, t in data["dev"]], tagger.tag_words([words for words, _ in data["dev"]]))
+        summary["seconds"] = round(time.monotonic() - started, 1)
+        (work / "config.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+        if output.exists():
+            shutil.rmtree(output)
+        work.rename(output)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return summary
 
 
-def _save(best: Language, output: Path, summary: dict[str, Any]) -> None:
-    """Write only the trained ``ner`` (in a blank English pipeline) with kg's meta and the training summary."""
-    shipped = spacy.blank("en")
-    shipped.add_pipe("ner", source=best)
-    shipped.meta.update(name=MODEL_NAME, version=MODEL_VERSION, description="kg's fine-tuned entity recogniser (kg.train.ner)",
-                        training=summary, performance=best.meta.get("performance", {}))
-    output.mkdir(parents=True, exist_ok=True)
-    shipped.to_disk(output)
+def _export(model: Any, tokenizer: Any, folder: Path, torch: Any) -> None:
+    """Write ``folder/model.onnx``: the fine-tuned model in ONNX, its weights quantised to 8-bit integers, with two
+    outputs: the tag scores of each word piece (``logits``) and the encoder's last hidden states (``hidden``)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    class Tagger(torch.nn.Module):  # the model's two outputs as a tuple, which the exporter names
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> tuple[Any, Any]:
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
+                             output_hidden_states=True)
+            return out.logits, out.hidden_states[-1]
+
+    sample = tokenizer(["Ann", "Lee", "joined", "Acme", "."], is_split_into_words=True, return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {name: {0: "batch", 1: "pieces"} for name in [*names, "logits", "hidden"]}
+    full = folder / "model-fp32.onnx"
+    with warnings.catch_warnings():  # the tracer's notes on shapes it fixes: the axes above stay dynamic
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Tagger(), tuple(sample[name] for name in names), str(full), input_names=names,
+                          output_names=["logits", "hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    quantize_dynamic(str(full), str(folder / "model.onnx"), weight_type=QuantType.QInt8)
+    full.unlink()

@@ -25,9 +25,10 @@ from thinc.api import Adam, CategoricalCrossentropy, fix_random_seed
 
 from kg.extract.classifier import (
     NO_RELATION, PairFeaturizer, RelationModel, build_relation_model, decide, pair_key, proposals_by_pair, save_relation_model,
-    sentence_pairs,
+    sentence_pairs, token_vectors,
 )
 from kg.extract.mentions import MENTIONS_KEY
+from kg.extract.ner import EncoderNER
 from kg.extract.relations import CandidateRelation
 from kg.ontology import property_signatures
 from kg.train.corpus import GoldDocument
@@ -152,12 +153,15 @@ def _best_thresholds(scores: numpy.ndarray, proposed: list[list[int]], gold: num
 
 def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, *, seed: int = 0, epochs: int = 12,
                     min_examples: int = 20, hidden: int = 256, name: str = "kg-relations", version: str = "1.0.0",
-                    batch_size: int = 64, weights: list[int] | None = None, sources: list[str] | None = None) -> dict[str, Any]:
+                    batch_size: int = 64, weights: list[int] | None = None, sources: list[str] | None = None,
+                    vectors: str | None = None) -> dict[str, Any]:
     """Train the pair classifier on ``documents`` with ``nlp`` (a pipeline up to ``kg_relations``) and save it in ``output``.
 
     ``weights`` gives how many times each document's pairs count in training (default once);
-    ``sources`` names each document's data set: a tenth of each is held out, and the thresholds
-    maximise the mean of the data sets' F1, so no one data set's style decides them.
+    ``vectors`` says which token vectors the featurizer pools (see
+    :data:`~kg.extract.classifier.TOKEN_VECTORS`; default: both when ``nlp`` has kg's trained
+    entity recogniser, else ``doc.tensor``). ``sources`` names each document's data set: a
+    tenth of each is held out, and the thresholds maximise the mean of the data sets' F1, so no one data set's style decides them.
     Returns the held-out scores and what was trained on.
 
     >>> train_relations(read_gold("conll04_train.json"), load_pipeline(), Path("relations"))  # doctest: +SKIP
@@ -167,9 +171,11 @@ def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, 
     sources = sources or ["all"] * len(documents)
     dev_ids = _held_out(sources, seed)
     parsed = list(zip(nlp.pipe((d.text for d in documents), batch_size=16), documents))
-    tensor = parsed[0][0].tensor if parsed else None
-    width = tensor.shape[1] if tensor is not None and tensor.ndim == 2 and tensor.shape[1] else 96
-    featurizer = PairFeaturizer(properties=tuple(sorted(property_signatures())), width=width)
+    if vectors is None:
+        vectors = "both" if any(isinstance(pipe, EncoderNER) for _, pipe in nlp.pipeline) else "tensor"
+    first = token_vectors(parsed[0][0], vectors) if parsed else None
+    width = first.shape[1] if first is not None and first.ndim == 2 and first.shape[1] else 96
+    featurizer = PairFeaturizer(properties=tuple(sorted(property_signatures())), width=width, vectors=vectors)
     train = _featurize([(i, *p) for i, p in enumerate(parsed) if i not in dev_ids], featurizer)
     dev = _featurize([(i, *p) for i, p in enumerate(parsed) if i in dev_ids], featurizer)
     dev_sources = [sources[i] for i in dev.documents]
