@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
+import numpy
 import pytest
 import spacy
 from spacy.tokens import Doc, Span
@@ -13,7 +15,7 @@ from kg.errors import InputError, ModelNotFoundError
 from kg.evaluate import _docred_text, docred_gold_triples
 from kg.extract import SourceDocument, extract, load_pipeline
 from kg.extract.classifier import load_relation_model, token_vectors
-from kg.extract.ner import VECTORS, EncoderNER, decode_tags, trained_ner_path, use_trained_ner
+from kg.extract.ner import VECTORS, EncoderNER, best_tags, decode_tags, trained_ner_path, use_trained_ner
 from kg.train.corpus import GoldDocument, GoldEntity, read_article_gold, read_conll04, read_docred, read_gold
 from kg.train.ner import MODEL_NAME, MODEL_VERSION, entity_labels, rehearsal_doc, train_ner
 from kg.train.relations import train_relations
@@ -208,6 +210,27 @@ def test_a_long_sentence_is_tagged_in_parts(tiny_ner):
 def test_bio_tags_decode_to_spans():
     assert decode_tags(["O", "B-ORG", "B-ORG", "I-ORG", "I-PERSON", "O"]) == [(1, 2, "ORG"), (2, 4, "ORG"), (4, 5, "PERSON")]
     assert decode_tags([]) == []
+
+
+def test_best_tags_keep_a_valid_greedy_reading_and_repair_an_invalid_one():
+    tags = ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"]
+
+    def valid(path):
+        return all(not tags[t].startswith("I-") or (i and tags[path[i - 1]][2:] == tags[t][2:]) for i, t in enumerate(path))
+
+    rng = numpy.random.default_rng(0)
+    for _ in range(50):
+        scores = rng.normal(size=(4, len(tags)))
+        log_p = scores - numpy.logaddexp.reduce(scores, axis=1, keepdims=True)
+        best = max((p for p in itertools.product(range(len(tags)), repeat=4) if valid(p)),
+                   key=lambda p: log_p[numpy.arange(4), p].sum())  # every valid reading, by brute force
+        path = best_tags(scores, tags)
+        assert valid(path) and numpy.isclose(log_p[numpy.arange(4), path].sum(), log_p[numpy.arange(4), best].sum())
+        if valid(scores.argmax(axis=1).tolist()):
+            assert path == scores.argmax(axis=1).tolist()
+    # "Formosa/B-ORG Cloud/I-PERSON": one organisation, not two entities
+    scores = numpy.log(numpy.array([[.05, .5, .1, .3, .05], [.05, .05, .4, .05, .45]]))
+    assert decode_tags([tags[t] for t in best_tags(scores, tags)]) == [(0, 2, "ORG")]
 
 
 def test_missing_weights_are_a_clear_error(tmp_path):

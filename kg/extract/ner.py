@@ -3,8 +3,8 @@
 The model (``kg/models/ner``, trained by :mod:`kg.train.ner`) is all-MiniLM-L6-v2 fine-tuned for
 token classification with spaCy's entity labels in BIO tags, exported to ONNX and quantised to
 8-bit integers. It runs with ``onnxruntime`` and ``tokenizers`` only: each sentence's words go
-through the encoder as one sequence, the first word piece of a word gives the word's tag, and the
-tags become ``doc.ents``; that piece's last hidden state becomes the word's row of
+through the encoder as one sequence, the first word piece of a word gives the word's tag scores,
+the best valid BIO sequence (:func:`best_tags`) gives the tags, and they become ``doc.ents``; that piece's last hidden state becomes the word's row of
 ``doc._.kg_vectors`` (zeros for whitespace), which the relation classifier reads.
 :func:`use_trained_ner` puts it in place of spaCy's ``ner``, under the same name, so the
 components after it see entities exactly as before.
@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import ModelNotFoundError
 
-__all__ = ["EncoderNER", "VECTORS", "decode_tags", "trained_ner_path", "use_trained_ner"]
+__all__ = ["EncoderNER", "VECTORS", "best_tags", "decode_tags", "trained_ner_path", "use_trained_ner"]
 
 #: The Doc extension holding the encoder's vector of each token.
 VECTORS = "kg_vectors"
@@ -54,6 +54,35 @@ def decode_tags(tags: list[str]) -> list[tuple[int, int, str]]:
         elif prefix in ("B", "I"):
             spans.append((i, i + 1, label))
     return spans
+
+
+def best_tags(scores: numpy.ndarray, tags: list[str]) -> list[int]:
+    """The most likely valid BIO sequence for per-word tag ``scores`` (words x tags, logits): an ``I-X`` only
+    continues a ``B-X`` or ``I-X``. Where the best tag of each word already forms a valid sequence, that is it;
+    otherwise a Viterbi search over the words' log-probabilities finds it.
+
+    >>> best_tags(numpy.log(numpy.array([[.1, .6, .3, .0], [.1, .2, .3, .4]])), ["O", "B-ORG", "I-ORG", "I-PER"])
+    [1, 2]
+    """
+    greedy = scores.argmax(axis=1).tolist()
+    if all(not tags[t].startswith("I-") or (i and tags[greedy[i - 1]][2:] == tags[t][2:])
+           for i, t in enumerate(greedy)):
+        return greedy
+    log_p = scores - numpy.logaddexp.reduce(scores, axis=1, keepdims=True)
+    inside = numpy.array([t.startswith("I-") for t in tags])
+    entity = numpy.array([t[2:] for t in tags])
+    allowed = ~inside[None, :] | ((entity[:, None] == entity[None, :]) & (entity[:, None] != ""))  # previous x next
+    penalty = numpy.where(allowed, 0.0, -numpy.inf)
+    total = numpy.where(inside, -numpy.inf, log_p[0])
+    back = numpy.zeros(scores.shape, dtype="int64")
+    for word in range(1, len(scores)):
+        step = total[:, None] + penalty
+        back[word] = step.argmax(axis=0)
+        total = step.max(axis=0) + log_p[word]
+    path = [int(total.argmax())]
+    for word in range(len(scores) - 1, 0, -1):
+        path.append(int(back[word, path[-1]]))
+    return path[::-1]
 
 
 @dataclass(frozen=True)
@@ -143,8 +172,8 @@ class EncoderNER:
                         firsts[word] = piece
                 words, pieces = list(firsts), list(firsts.values())
                 tags = ["O"] * len(sentences[n])
-                for word, best in zip(words, scores[pieces].argmax(axis=1)):
-                    tags[word] = self.tags[int(best)]
+                for word, best in zip(words, best_tags(scores[pieces], self.tags) if pieces else []):
+                    tags[word] = self.tags[best]
                 vectors = numpy.zeros((len(sentences[n]), states.shape[1]), dtype="float32")
                 vectors[words] = states[pieces]
                 results[n] = (tags, vectors)
