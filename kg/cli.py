@@ -129,7 +129,7 @@ def _progress_bar() -> Iterator[Callable[[Any], None]]:
         yield update
 
 
-_EXTRACTOR_HELP = "How entities and relations are found: 'rules' (lexicon rules on spaCy's NER) or 'learned' (fine-tuned NER and trained relation classifier)."
+_EXTRACTOR_HELP = "How entities and relations are found: 'rules' (lexicon rules on spaCy's NER) or 'learned' (a fine-tuned MiniLM entity recogniser and a trained relation classifier)."
 
 
 def _check_extractor(value: str) -> str:

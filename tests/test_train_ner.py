@@ -199,7 +199,7 @@ def test_encoder_vectors_feed_a_relation_classifier_that_needs_them(tiny_ner, tm
 
 def test_a_long_sentence_is_tagged_in_parts(tiny_ner):
     output, _, _ = tiny_ner
-    ner = EncoderNER("ner", output, threads=1, batch_size=4)
+    ner = EncoderNER("ner", output, threads=1)
     ner.max_words = 5
     nlp = spacy.blank("en")
     doc = nlp("one two three four five six seven eight nine ten eleven twelve")

@@ -97,7 +97,7 @@ class _Sequence:
 class EncoderNER:
     """Tag each sentence's words with the encoder and set ``doc.ents``; see the module docstring."""
 
-    def __init__(self, name: str, path: Path, threads: int, batch_size: int) -> None:
+    def __init__(self, name: str, path: Path, threads: int) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -107,10 +107,8 @@ class EncoderNER:
         self.config: dict[str, Any] = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
         self.tags: list[str] = self.config["tags"]
         self.max_words: int = self.config["max_words"]
-        self.batch_size = batch_size
         self.tokenizer = Tokenizer.from_file(str(path / TOKENIZER_FILE))
         self.tokenizer.enable_truncation(max_length=self.config["max_pieces"])  # a word past it is tagged O
-        self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -126,7 +124,7 @@ class EncoderNER:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        """Tag ``docs`` in groups of ``batch_size``, the sentences of a group sorted by length into encoder batches."""
+        """Tag ``docs`` in groups of ``batch_size``, the sentences of a group word-pieced together."""
         group: list[Doc] = []
         for doc in docs:
             group.append(doc)
@@ -148,35 +146,35 @@ class EncoderNER:
     def tag_words(self, sentences: list[list[str]]) -> list[list[str]]:
         """The BIO tag of each word of each sentence (a list of words, at most ``max_words`` of them).
 
-        >>> ner = EncoderNER("ner", trained_ner_path(), threads=1, batch_size=8)  # doctest: +SKIP
+        >>> ner = EncoderNER("ner", trained_ner_path(), threads=1)  # doctest: +SKIP
         >>> ner.tag_words([["Ann", "Lee", "joined", "Acme", "."]])  # doctest: +SKIP
         [['B-PERSON', 'I-PERSON', 'O', 'B-ORG', 'O']]
         """
         return [tags for tags, _ in self._encode(sentences)]
 
     def _encode(self, sentences: list[list[str]]) -> list[tuple[list[str], numpy.ndarray]]:
-        """Each sentence's word tags and word vectors (from each word's first piece; zeros for a word cut off)."""
-        order = sorted(range(len(sentences)), key=lambda n: len(sentences[n]))
-        results: list[tuple[list[str], numpy.ndarray]] = [([], numpy.zeros((0, 0), dtype="float32")) for _ in sentences]
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
-            encodings = self.tokenizer.encode_batch([sentences[n] for n in batch], is_pretokenized=True)
-            feed = {"input_ids": numpy.array([e.ids for e in encodings], dtype="int64"),
-                    "attention_mask": numpy.array([e.attention_mask for e in encodings], dtype="int64"),
-                    "token_type_ids": numpy.array([e.type_ids for e in encodings], dtype="int64")}
+        """Each sentence's word tags and word vectors (from each word's first piece; zeros for a word cut off).
+
+        The encoder runs on one sentence at a time: the 8-bit model scales each run's activations by their largest
+        value, so in a batch a sentence's tags would depend on the other sentences (and padding brings no speed here).
+        """
+        results = []
+        for words, encoding in zip(sentences, self.tokenizer.encode_batch(sentences, is_pretokenized=True)):
+            feed = {"input_ids": numpy.array([encoding.ids], dtype="int64"),
+                    "attention_mask": numpy.array([encoding.attention_mask], dtype="int64"),
+                    "token_type_ids": numpy.array([encoding.type_ids], dtype="int64")}
             logits, hidden = self.session.run(["logits", "hidden"], {k: v for k, v in feed.items() if k in self.inputs})
-            for n, encoding, scores, states in zip(batch, encodings, logits, hidden):
-                firsts = {}
-                for piece, word in enumerate(encoding.word_ids):
-                    if word is not None and word not in firsts:  # a word's first piece stands for it
-                        firsts[word] = piece
-                words, pieces = list(firsts), list(firsts.values())
-                tags = ["O"] * len(sentences[n])
-                for word, best in zip(words, best_tags(scores[pieces], self.tags) if pieces else []):
-                    tags[word] = self.tags[best]
-                vectors = numpy.zeros((len(sentences[n]), states.shape[1]), dtype="float32")
-                vectors[words] = states[pieces]
-                results[n] = (tags, vectors)
+            firsts: dict[int, int] = {}
+            for piece, word in enumerate(encoding.word_ids):
+                if word is not None and word not in firsts:  # a word's first piece stands for it
+                    firsts[word] = piece
+            indices, pieces = list(firsts), list(firsts.values())
+            tags = ["O"] * len(words)
+            for word, best in zip(indices, best_tags(logits[0][pieces], self.tags) if pieces else []):
+                tags[word] = self.tags[best]
+            vectors = numpy.zeros((len(words), hidden.shape[2]), dtype="float32")
+            vectors[indices] = hidden[0][pieces]
+            results.append((tags, vectors))
         return results
 
     def _tag(self, docs: list[Doc]) -> Iterator[Doc]:
@@ -198,10 +196,10 @@ class EncoderNER:
             yield doc
 
 
-@Language.factory("kg_encoder_ner", default_config={"model_path": None, "threads": 1, "batch_size": 32})
-def make_encoder_ner(nlp: Language, name: str, model_path: str | None, threads: int, batch_size: int) -> EncoderNER:
+@Language.factory("kg_encoder_ner", default_config={"model_path": None, "threads": 1})
+def make_encoder_ner(nlp: Language, name: str, model_path: str | None, threads: int) -> EncoderNER:
     """Load the encoder entity recogniser (``kg/models/ner`` by default) with ``threads`` onnxruntime threads."""
-    return EncoderNER(name, Path(model_path) if model_path else trained_ner_path(), threads, batch_size)
+    return EncoderNER(name, Path(model_path) if model_path else trained_ner_path(), threads)
 
 
 def use_trained_ner(nlp: Language, path: Path | None = None) -> None:

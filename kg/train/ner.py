@@ -40,6 +40,7 @@ from spacy.tokens import Doc, Span
 from kg.errors import UsageError
 from kg.evaluate import CONLL04_ENTITY_CLASSES, DOCRED_ENTITY_CLASSES, SCORED_CLASSES, _coarse
 from kg.extract.pipeline import load_pipeline
+from kg.files import write_atomic
 from kg.ontology import load_lexicon
 from kg.train.corpus import GoldDocument
 
@@ -246,13 +247,13 @@ def train_ner(documents: list[GoldDocument], output: Path, *, seed: int = 0, bas
         shutil.copyfile(Path(encoder) / "tokenizer.json", work / "tokenizer.json")
         saved = {"name": MODEL_NAME, "version": MODEL_VERSION, "tags": tags, "max_words": limits["max_words"],
                  "max_pieces": limits["max_pieces"], "training": summary}
-        (work / "config.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+        write_atomic(work / "config.json", json.dumps(saved, indent=2) + "\n")
         from kg.extract.ner import EncoderNER
 
-        tagger = EncoderNER("ner", work, threads=settings["threads"], batch_size=32)
+        tagger = EncoderNER("ner", work, threads=settings["threads"])
         summary["dev_ents_f"] = _f1([t for _, t in data["dev"]], tagger.tag_words([words for words, _ in data["dev"]]))
         summary["seconds"] = round(time.monotonic() - started, 1)
-        (work / "config.json").write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+        write_atomic(work / "config.json", json.dumps(saved, indent=2) + "\n")
         if output.exists():
             shutil.rmtree(output)
         work.rename(output)
