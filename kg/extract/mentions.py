@@ -226,7 +226,7 @@ class MentionFinder:
                 span = self.clean(part)
                 if span is not None:
                     candidates.append(Span(doc, span.start, span.end, label=self.refine(span, part_cls)))
-        candidates = [self.extend_first_name(span) for span in self.extend_known_prefixes(candidates)]
+        candidates = [self.extend_name_head(self.extend_first_name(span)) for span in self.extend_known_prefixes(candidates)]
         versioned, employers, chunks, tentative = [], [], [], []
         for match_id, start, end in self.matcher(doc):
             rule = doc.vocab.strings[match_id]
@@ -433,6 +433,21 @@ class MentionFinder:
             return Span(span.doc, span.start - 1, span.end, label=span.label_)
         return span
 
+    def extend_name_head(self, span: Span) -> Span:
+        """"Ostrander Ventures" tagged as "Ostrander": an organisation's or product's name grows rightwards while its
+        last word is a compound of a word further right, over capitalised proper nouns no other name holds and that
+        are no title ("CEO")."""
+        if span.label_ not in ("Organization", "Product", "AIModel"):
+            return span
+        doc, end = span.doc, span.end
+        while end < len(doc) and doc[end - 1].dep_ == "compound" and doc[end - 1].head.i >= end:
+            word = doc[end]
+            if word.tag_ not in ("NNP", "NNPS") or not (word.is_title or word.is_upper) or word.ent_iob_ != "O" \
+                    or word.lower_.rstrip(".") in self.title_words or word.lower_ in self.job_words:
+                break
+            end += 1
+        return span if end == span.end else Span(doc, span.start, end, label=span.label_)
+
     def split_dateline(self, span: Span, cls: str) -> list[tuple[Span, str]]:
         """"Beijing XINHUA", "Moscow ITAR-TASS": a place name run into a capitalised agency name is two names."""
         upper = [t.is_upper and sum(ch.isalpha() for ch in t.text) >= 2 for t in span]
@@ -556,6 +571,8 @@ class MentionFinder:
             return None
         if all(t.pos_ == "PRON" or t.is_stop for t in kept):
             return None
+        if end < len(tokens) and all(t.tag_ in ("JJ", "JJR", "JJS") for t in kept):
+            return None  # the adjective left of a description is no name: "Swedish" of "Swedish bank"
         if all(t.lower_ in self.title_words or t.is_punct for t in kept):
             return None  # a bare job title ("President", "Gov.") is not a name
         after = span.doc[trimmed.end] if trimmed.end < len(span.doc) else None

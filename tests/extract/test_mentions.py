@@ -226,3 +226,37 @@ def test_mentions_section_headings_keep_only_names_the_body_uses(nlp):
 def test_mentions_an_apposition_the_parser_missed_still_types_the_name(nlp):
     found = _mentions(nlp, "According to data from Brightlane, an analytics platform tracking 9,000 developers across 40 countries, usage rose 40% in the first quarter.")
     assert found.get("Brightlane") not in (None, "Place")
+
+
+def test_mentions_an_organisation_grows_over_the_rest_of_its_compound_name(nlp):
+    from spacy.tokens import Doc
+
+    from kg.extract.mentions import MentionFinder
+    from kg.ontology import load_lexicon
+
+    # parsed and tagged by hand, as a recogniser that stops early leaves it: "Ostrander" of "Ostrander Ventures"
+    words = ["Investors", "include", "Ostrander", "Ventures", "and", "Apple", "CEO", "Tim", "Cook", "."]
+    doc = Doc(nlp.vocab, words=words,
+              tags=["NNS", "VBP", "NNP", "NNP", "CC", "NNP", "NNP", "NNP", "NNP", "."],
+              pos=["NOUN", "VERB", "PROPN", "PROPN", "CCONJ", "PROPN", "PROPN", "PROPN", "PROPN", "PUNCT"],
+              deps=["nsubj", "ROOT", "compound", "dobj", "cc", "compound", "compound", "compound", "conj", "punct"],
+              heads=[1, 1, 3, 1, 3, 8, 8, 8, 3, 1],
+              ents=["O", "O", "B-ORG", "O", "O", "B-ORG", "O", "B-PERSON", "I-PERSON", "O"])
+    finder = MentionFinder(nlp, "kg_mentions", lexicon=load_lexicon(), proper_noun_chunks=False)
+    found = {span.text: span.label_ for span in finder.find(doc)}
+    assert found.get("Ostrander Ventures") == "Organization" and "Ostrander" not in found
+    assert "Apple" in found and "Tim Cook" in found  # a title and another name stop it
+
+
+def test_mentions_a_description_the_recogniser_took_for_a_name_leaves_no_adjective_behind(nlp):
+    from spacy.tokens import Doc
+
+    from kg.extract.mentions import MentionFinder
+    from kg.ontology import load_lexicon
+
+    doc = Doc(nlp.vocab, words=["Lumora", "borrowed", "from", "Swedish", "bank", "SEB", "."],
+              tags=["NNP", "VBD", "IN", "JJ", "NN", "NNP", "."], pos=["PROPN", "VERB", "ADP", "ADJ", "NOUN", "PROPN", "PUNCT"],
+              deps=["nsubj", "ROOT", "prep", "amod", "compound", "pobj", "punct"], heads=[1, 1, 1, 5, 5, 2, 1],
+              ents=["B-ORG", "O", "O", "B-ORG", "I-ORG", "B-ORG", "O"])
+    finder = MentionFinder(nlp, "kg_mentions", lexicon=load_lexicon(), proper_noun_chunks=False)
+    assert {span.text for span in finder.find(doc)} == {"Lumora", "SEB"}  # "Swedish bank" is no name, "Swedish" neither
