@@ -190,7 +190,7 @@ def test_encoder_vectors_feed_a_relation_classifier_that_needs_them(tiny_ner, tm
     assert token_vectors(load_pipeline()("Ann Lee left."), "encoder") is None  # spaCy's own ner leaves none
     train_relations(documents, nlp, tmp_path / "relations", epochs=1, min_examples=1, hidden=16)
     featurizer = load_relation_model(tmp_path / "relations").featurizer
-    assert (featurizer.vectors, featurizer.width) == ("both", doc.tensor.shape[1] + vectors.shape[1])
+    assert (featurizer.vectors, featurizer.width) == ("encoder", vectors.shape[1])
     nlp.add_pipe("kg_relation_classifier", config={"model_path": str(tmp_path / "relations")})
     assert nlp("Ann Lee works for Acme.")._.kg_relations is not None
     with pytest.raises(ModelNotFoundError, match="vectors of kg's trained entity recogniser"):
@@ -205,6 +205,7 @@ def test_a_long_sentence_is_tagged_in_parts(tiny_ner):
     doc = nlp("one two three four five six seven eight nine ten eleven twelve")
     assert [len(s.words) for s in ner._sequences([doc])] == [5, 5, 2]
     assert len(ner.tag_words([["word"] * 600])[0]) == 600  # past the encoder's longest input: still one tag a word
+    assert len(ner.tokenizer.encode_batch([["Ann", "Lee"]], is_pretokenized=True)[0].ids) == 4  # no padding to run
 
 
 def test_bio_tags_decode_to_spans():
