@@ -159,8 +159,8 @@ def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, 
 
     ``weights`` gives how many times each document's pairs count in training (default once);
     ``vectors`` says which token vectors the featurizer pools (see
-    :data:`~kg.extract.classifier.TOKEN_VECTORS`; default: both when ``nlp`` has kg's trained
-    entity recogniser, else ``doc.tensor``). ``sources`` names each document's data set: a
+    :data:`~kg.extract.classifier.TOKEN_VECTORS`; default: the states of kg's trained entity recogniser
+    when ``nlp`` has it (``bench/encoders.py`` compares the options), else ``doc.tensor``). ``sources`` names each document's data set: a
     tenth of each is held out, and the thresholds maximise the mean of the data sets' F1, so no one data set's style decides them.
     Returns the held-out scores and what was trained on.
 
@@ -172,7 +172,7 @@ def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, 
     dev_ids = _held_out(sources, seed)
     parsed = list(zip(nlp.pipe((d.text for d in documents), batch_size=16), documents))
     if vectors is None:
-        vectors = "both" if any(isinstance(pipe, EncoderNER) for _, pipe in nlp.pipeline) else "tensor"
+        vectors = "encoder" if any(isinstance(pipe, EncoderNER) for _, pipe in nlp.pipeline) else "tensor"
     first = token_vectors(parsed[0][0], vectors) if parsed else None
     width = first.shape[1] if first is not None and first.ndim == 2 and first.shape[1] else 96
     featurizer = PairFeaturizer(properties=tuple(sorted(property_signatures())), width=width, vectors=vectors)
