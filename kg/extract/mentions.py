@@ -625,7 +625,7 @@ class MentionFinder:
         heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
         if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
             heads.append(root.head)  # "the assistant, Le Chat"
-        heads += self.apposition_by_form(span)
+        heads += self.apposition_by_form(span) + (self.role_nouns(root) if cls != "Person" else [])  # a person "as the soldier" plays a role
         for noun in heads:
             if cls == "Person" and len(span) > 1 and noun.i < span.start and noun.lemma_.lower() in self.job_heads:
                 continue  # "former Sky Sports producer Niamh Doherty": a full name after a job, not a company ("data firm Tembo Insights")
@@ -650,6 +650,15 @@ class MentionFinder:
             return []
         after = doc[span.end + 1:max(span.end + 1, span.sent.end)]
         return [chunk.root for chunk in after.noun_chunks if chunk.start == span.end + 1 and chunk.root.head.i != span.root.i]
+
+    @staticmethod
+    def role_nouns(root: Token) -> list[Token]:
+        """The noun after "as" that says what a named thing is: "launching Orvane as a closed model", "Orvane was
+        launched as a closed model" (not "such as", which lists examples)."""
+        owners = [root] + ([root.head] if root.dep_ in ("dobj", "nsubjpass") else [])
+        return [obj for owner in owners for prep in owner.children
+                if prep.dep_ == "prep" and prep.lower_ == "as" and not any(c.lower_ == "such" for c in prep.children)
+                for obj in prep.children if obj.dep_ == "pobj"]
 
     @staticmethod
     def after_place_preposition(token: Token) -> bool:

@@ -260,3 +260,9 @@ def test_mentions_a_description_the_recogniser_took_for_a_name_leaves_no_adjecti
               ents=["B-ORG", "O", "O", "B-ORG", "I-ORG", "B-ORG", "O"])
     finder = MentionFinder(nlp, "kg_mentions", lexicon=load_lexicon(), proper_noun_chunks=False)
     assert {span.text for span in finder.find(doc)} == {"Lumora", "SEB"}  # "Swedish bank" is no name, "Swedish" neither
+
+
+def test_mentions_what_follows_as_types_a_name_but_not_a_person_playing_a_role(nlp):
+    found = _mentions(nlp, "Halvard is launching Orvane as a closed AI model for businesses.")
+    assert found.get("Orvane") == "AIModel"
+    assert _mentions(nlp, "The film stars Ann Lee as the rival of the bank.").get("Ann Lee") == "Person"
