@@ -422,6 +422,10 @@ class MentionFinder:
             extended.append(span if start == span.start else Span(span.doc, start, span.end, label=span.label_))
         return extended
 
+    def is_title_word(self, word: Token) -> bool:
+        """Whether ``word`` is a title or job word ("Chief", "Dr.", "CEO"), which never starts or ends a name."""
+        return word.lower_.rstrip(".") in self.title_words or word.lower_ in self.job_words
+
     def extend_first_name(self, span: Span) -> Span:
         """"said Ivy Tsang" tagged as "Tsang": a one-word person's name grows leftwards over the capitalised proper
         noun the parser joins to it, when no other name holds it and it is no title ("Chief", "Dr.")."""
@@ -429,7 +433,7 @@ class MentionFinder:
             return span
         word = span.doc[span.start - 1]
         if word.tag_ == "NNP" and word.is_title and word.dep_ == "compound" and word.head.i == span.start and word.ent_iob_ == "O" \
-                and word.lower_.rstrip(".") not in self.title_words and word.lower_ not in self.job_words:
+                and not self.is_title_word(word):
             return Span(span.doc, span.start - 1, span.end, label=span.label_)
         return span
 
@@ -443,7 +447,7 @@ class MentionFinder:
         while end < len(doc) and doc[end - 1].dep_ == "compound" and doc[end - 1].head.i >= end:
             word = doc[end]
             if word.tag_ not in ("NNP", "NNPS") or not (word.is_title or word.is_upper) or word.ent_iob_ != "O" \
-                    or word.lower_.rstrip(".") in self.title_words or word.lower_ in self.job_words:
+                    or self.is_title_word(word):
                 break
             end += 1
         return span if end == span.end else Span(doc, span.start, end, label=span.label_)

@@ -160,8 +160,9 @@ def train_relations(documents: list[GoldDocument], nlp: Language, output: Path, 
     ``weights`` gives how many times each document's pairs count in training (default once);
     ``vectors`` says which token vectors the featurizer pools (see
     :data:`~kg.extract.classifier.TOKEN_VECTORS`; default: the states of kg's trained entity recogniser
-    when ``nlp`` has it (``bench/encoders.py`` compares the options), else ``doc.tensor``). ``sources`` names each document's data set: a
-    tenth of each is held out, and the thresholds maximise the mean of the data sets' F1, so no one data set's style decides them.
+    when ``nlp`` has it (``bench/encoders.py`` compares the options), else ``doc.tensor``).
+    ``sources`` names each document's data set: a tenth of each is held out, and the thresholds maximise the
+    mean of the data sets' F1, so no one data set's style decides them.
     Returns the held-out scores and what was trained on.
 
     >>> train_relations(read_gold("conll04_train.json"), load_pipeline(), Path("relations"))  # doctest: +SKIP
