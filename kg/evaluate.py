@@ -10,7 +10,9 @@ Two gold formats are read:
   and ``relations``): Peop, Org and Loc become Person, Organization and Place
   (Other is not scored); Work_For is matched by worksFor, leads or founded,
   OrgBased_In by basedIn, Live_In by livesIn, Located_In by locatedIn and Kill
-  by killed, strict on both arguments' text.
+  by killed, strict on both arguments' text. An entity is one prediction,
+  matched by any of its names (a title or the place that holds it may be part of
+  an alias: "Gov. Cecil Andrus", "Boise, Idaho"), as in the other formats.
 * **DocRED** JSON (Re-DocRED: a list of documents with ``title``, ``sents``,
   ``vertexSet`` and ``labels``): PER, ORG and LOC entities become Person,
   Organization and Place (MISC, TIME and NUM are not scored); Wikidata
@@ -294,16 +296,19 @@ def _score_sentence(sentence: dict[str, Any], extraction: Extraction, evaluation
     tokens = sentence["tokens"]
     gold_entities = [(normalize(" ".join(tokens[e["start"]:e["end"]])), CONLL04_ENTITY_CLASSES.get(e["type"])) for e in sentence["entities"]]
     gold_set = {(t, c) for t, c in gold_entities if c}
+    other = {t for t, c in gold_entities if c is None}
     predicted = set()
     forms: dict[str, set[str]] = {}
     for key, entity in extraction.entities.items():
         forms[key] = {normalize(f) for f in [entity.label, *entity.aliases]}
-        if entity.cls in CONLL04_ENTITY_CLASSES.values():
-            predicted |= {(f, entity.cls) for f in forms[key]}
-    for text, cls in predicted - gold_set:
-        if not any(text == t for t, c in gold_entities if c is None):  # a span gold calls Other is not scored
-            evaluation.entities[cls].fp += 1
-            evaluation.false_hits.append(f"entity {text} ({cls})")
+        if entity.cls not in CONLL04_ENTITY_CLASSES.values():
+            continue
+        # one entity is one prediction, matched by any of its names, as in article and DocRED gold
+        matched = {(f, entity.cls) for f in forms[key]} & gold_set
+        predicted |= matched
+        if not matched and not forms[key] & other:  # a span gold calls Other is not scored
+            evaluation.entities[entity.cls].fp += 1
+            evaluation.false_hits.append(f"entity {entity.label} ({entity.cls})")
     for text, cls in gold_set:
         if (text, cls) in predicted:
             evaluation.entities[cls].tp += 1
