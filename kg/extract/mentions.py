@@ -175,6 +175,7 @@ class MentionFinder:
         self.title_parts = self.title_words | set(lexicon["title_modifiers"]) | set(lexicon["function_words"])
         self.round_words = set(lexicon["funding"]["round_name_words"])
         self.ai_words = {nlp.vocab.strings.add(w.lower()) for w in lexicon["ai_words"]}  # as hashes of the LOWER attribute
+        self.ai_topic_words = self.ai_words - {nlp.vocab.strings[w] for w in ("model", "models")}  # "Ford models" say nothing of AI
         self.head_classes = {w: "Product" for w in lexicon["product_heads"]}
         self.head_classes.update({w: "Organization" for w in lexicon["org_heads"]})
         self.head_classes.update({w: "Place" for w in lexicon["place_heads"]})
@@ -624,8 +625,9 @@ class MentionFinder:
         owned = span.start > 0 and span.doc[span.start - 1].tag_ == "POS"
         if after is not None and after.is_lower and after.pos_ == "NOUN" and after.lemma_.lower() in self.head_classes \
                 and (owned or not (cls == "Place" and self.head_classes[after.lemma_.lower()] == "Organization")):
-            # "the Halo Companion app", "Volkswagen's Traton unit"; but a place before a kind of company stays one: "U.S. chipmaker X"
-            return self.head_classes[after.lemma_.lower()]
+            # "the Halo Companion app", "Volkswagen's Traton unit", "Llama models"; but a place before a kind of company stays one:
+            # "U.S. chipmaker X"
+            return self.kind_class(after, cls)
         heads = [t for t in root.children if t.dep_ in ("appos", "compound") and t.i < span.start or t.dep_ == "appos"]
         if root.dep_ == "appos" and span.start >= 2 and span.doc[span.start - 1].text == "," and root.head.i == span.start - 2:
             heads.append(root.head)  # "the assistant, Le Chat"
@@ -634,16 +636,23 @@ class MentionFinder:
             if cls == "Person" and len(span) > 1 and noun.i < span.start and noun.lemma_.lower() in self.job_heads:
                 continue  # "former Sky Sports producer Niamh Doherty": a full name after a job, not a company ("data firm Tembo Insights")
             if noun.pos_ == "NOUN" and noun.lemma_.lower() in self.head_classes:
-                head_cls = self.head_classes[noun.lemma_.lower()]
-                if head_cls == "Product" and cls in ("Product", "AIModel"):
-                    return cls
-                if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") and self.ai_context(span.doc):
-                    return "AIModel"
-                return head_cls
+                return self.kind_class(noun, cls)
         if span.text in self.known_places and (cls in ("Organization", "Product", UNKNOWN)
                                                or cls == "Person" and len(span) == 1 and self.after_place_preposition(root)):
             return "Place"  # "routes between Gothenburg, Oslo and Copenhagen", "moving into Brno", "flights to Bogotá": nothing here says otherwise
         return cls
+
+    def kind_class(self, noun: Token, cls: str) -> str:
+        """The class a noun of kind (``head_classes``) gives the name it describes, ``cls`` being the name's class so far:
+        a "model" or "system" in a document about AI (a word of AI other than "model") is an AI model; another product
+        stays the product or AI model it is."""
+        head_cls = self.head_classes[noun.lemma_.lower()]
+        if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") \
+                and not self.ai_topic_words.isdisjoint(noun.doc.to_array(LOWER).tolist()):
+            return "AIModel"
+        if head_cls == "Product" and cls in ("Product", "AIModel"):
+            return cls
+        return head_cls
 
     @staticmethod
     def apposition_by_form(span: Span) -> list[Token]:

@@ -266,3 +266,9 @@ def test_mentions_what_follows_as_types_a_name_but_not_a_person_playing_a_role(n
     found = _mentions(nlp, "Halvard is launching Orvane as a closed AI model for businesses.")
     assert found.get("Orvane") == "AIModel"
     assert _mentions(nlp, "The film stars Ann Lee as the rival of the bank.").get("Ann Lee") == "Person"
+
+
+def test_mentions_a_name_before_models_in_ai_text_is_an_ai_model(nlp):
+    text = "The lab kept releasing Orvane models to developers. Its AI strategy changed this year."
+    assert _mentions(nlp, text).get("Orvane") == "AIModel"
+    assert _mentions(nlp, "The shop sold Orvane models of ships to tourists.").get("Orvane") != "AIModel"
