@@ -97,7 +97,7 @@ def test_score_sentence_counts_exactly():
     entities = {
         "john smith": Entity("john smith", "John Smith", "Person", aliases={"John Smith's"}),  # tp; the alias normalizes the same
         "acme corp": Entity("acme corp", "Acme Corp", "Organization", aliases={"Acme Corp of Boston"}),  # tp: a longer alias is no fp
-        "zeta": Entity("zeta", "Zeta Labs", "Organization", aliases={"Zeta", "Zeta Labs Inc"}),  # one fp, not one a name
+        "zeta": Entity("zeta", "Zeta Labs", "Organization", aliases={"Zeta", "Zeta Labs Inc"}),  # one fp, not one per name
         "boston": Entity("boston", "Boston", "Person"),  # wrong class: fp Person, fn Place
         "nobel prize": Entity("nobel prize", "Nobel Prize", "Organization"),  # gold says Other: not scored
     }  # Mary is missed: fn Person

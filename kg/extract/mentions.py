@@ -647,8 +647,7 @@ class MentionFinder:
         a "model" or "system" in a document about AI (a word of AI other than "model") is an AI model; another product
         stays the product or AI model it is."""
         head_cls = self.head_classes[noun.lemma_.lower()]
-        if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") \
-                and not self.ai_topic_words.isdisjoint(noun.doc.to_array(LOWER).tolist()):
+        if head_cls == "Product" and noun.lemma_.lower() in ("model", "system") and self.ai_context(noun.doc, self.ai_topic_words):
             return "AIModel"
         if head_cls == "Product" and cls in ("Product", "AIModel"):
             return cls
@@ -688,6 +687,7 @@ class MentionFinder:
         noun = prep.head
         return self.head_classes.get(noun.lemma_.lower()) if noun.pos_ == "NOUN" else None
 
-    def ai_context(self, doc: Doc) -> bool:
-        """Whether the document is about AI (so versioned names are AI models)."""
-        return not self.ai_words.isdisjoint(doc.to_array(LOWER).tolist())
+    def ai_context(self, doc: Doc, words: set[int] | None = None) -> bool:
+        """Whether the document is about AI (so versioned names are AI models): it says one of ``words`` (hashes of
+        lower-case words; default ``ai_words``)."""
+        return not (self.ai_words if words is None else words).isdisjoint(doc.to_array(LOWER).tolist())
